@@ -1,6 +1,6 @@
 // Fails when a library package under packages/ declares a third-party runtime dependency.
 // Library packages may depend only on their @mcpwire/* siblings; everything else is a dev dependency.
-import { readdirSync, readFileSync, existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
