@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest'
+import { collect, eventsOf, message, splitAt, utf8 } from '../test/collect.js'
+import { createSseParser } from './parser.js'
+
+describe('createSseParser()', () => {
+  it('dispatches an event at a blank line with type message', () => {
+    expect(eventsOf('data: hello\n\n')).toEqual([message('hello')])
+  })
+
+  it('joins data lines with LF and removes the final LF', () => {
+    expect(eventsOf('data: a\ndata: b\n\n')).toEqual([message('a\nb')])
+  })
+
+  it('uses the event field as type and falls back to message for an empty one', () => {
+    expect(eventsOf('event: ping\ndata: 1\n\nevent:\ndata: 2\n\n')).toEqual([
+      message('1', '', 'ping'),
+      message('2'),
+    ])
+  })
+
+  it('fires no event for a block without data and resets the event type', () => {
+    expect(eventsOf('event: x\n\ndata: y\n\n')).toEqual([message('y')])
+  })
+
+  it('commits the id of a block without data', () => {
+    const out = collect(['id: 7\n\ndata: x\n\n'])
+    expect(out.events).toEqual([message('x', '7')])
+    expect(out.lastEventId).toBe('7')
+  })
+
+  it('keeps the last event ID across events and resets it with an empty id', () => {
+    expect(eventsOf('id: 1\ndata: a\n\ndata: b\n\nid\ndata: c\n\n')).toEqual([
+      message('a', '1'),
+      message('b', '1'),
+      message('c', ''),
+    ])
+  })
+
+  it('ignores an id that contains U+0000', () => {
+    expect(eventsOf('id: 1\ndata: a\n\nid: 2\0\ndata: b\n\n')).toEqual([
+      message('a', '1'),
+      message('b', '1'),
+    ])
+  })
+
+  it('starts from initialLastEventId', () => {
+    expect(eventsOf('data: a\n\n', { initialLastEventId: '41' })).toEqual([message('a', '41')])
+  })
+
+  it('reports retry values made of ASCII digits only', () => {
+    const out = collect(['retry: 03000\nretry: 1000x\nretry:\nretry: -1\nretry: 12\n\n'])
+    expect(out.retries).toEqual([3000, 12])
+    expect(out.errors.map((e) => e.type)).toEqual([
+      'invalid-retry',
+      'invalid-retry',
+      'invalid-retry',
+    ])
+  })
+
+  it('passes comments without the colon and one leading space', () => {
+    expect(collect([':\n: hi\n:  two\n\n']).comments).toEqual(['', 'hi', ' two'])
+  })
+
+  it('removes exactly one leading space from a value', () => {
+    expect(eventsOf('data:  x\ndata:\ty\ndata:z\n\n')).toEqual([message(' x\n\ty\nz')])
+  })
+
+  it('treats a line without colon as a field with an empty value', () => {
+    expect(eventsOf('data\ndata\n\n')).toEqual([message('\n')])
+  })
+
+  it('ignores unknown fields and reports them as unknown-field', () => {
+    const out = collect(['Data: x\n data: y\nfoo: bar\ndata: z\n\n'])
+    expect(out.events).toEqual([message('z')])
+    expect(out.errors.map((e) => [e.type, e.field])).toEqual([
+      ['unknown-field', 'Data'],
+      ['unknown-field', ' data'],
+      ['unknown-field', 'foo'],
+    ])
+  })
+
+  it('ends lines at CRLF, LF and CR alike', () => {
+    for (const eol of ['\n', '\r', '\r\n']) {
+      expect(eventsOf(`data: a${eol}data: b${eol}${eol}data: c${eol}${eol}`)).toEqual([
+        message('a\nb'),
+        message('c'),
+      ])
+    }
+  })
+
+  it('counts a CR at a chunk end and the LF that starts the next chunk as one line end', () => {
+    expect(collect(['data: a\r', '\n\r', '\n']).events).toEqual([message('a')])
+    expect(collect(['data: a\r', '\r']).events).toEqual([message('a')])
+  })
+
+  it('discards an unterminated event at end() and never commits its id', () => {
+    const parser = createSseParser({ onEvent: () => expect.fail('no event expected') })
+    parser.feed('id: 1\ndata: x\n')
+    parser.end()
+    expect(parser.lastEventId).toBe('')
+  })
+
+  it('strips one BOM at the start of a byte stream, even split across chunks', () => {
+    const bytes = utf8('\uFEFFdata: a\n\n')
+    expect(collect(splitAt(bytes, [1, 2])).events).toEqual([message('a')])
+    expect(collect([utf8('\uFEFF\uFEFFdata: a\n\ndata: b\n\n')]).events).toEqual([message('b')])
+  })
+
+  it('strips one BOM at the start of a text stream', () => {
+    expect(eventsOf('\uFEFFdata: a\n\n')).toEqual([message('a')])
+  })
+
+  it('decodes a code point split across chunks and replaces invalid bytes with U+FFFD', () => {
+    const bytes = utf8('data: 🌍é\n\n')
+    expect(collect(splitAt(bytes, [7, 8, 9, 10, 12])).events).toEqual([message('🌍é')])
+    expect(collect([new Uint8Array([100, 97, 116, 97, 58, 0xff, 10, 10])]).events).toEqual([
+      message('\uFFFD'),
+    ])
+  })
+
+  it('bounds one unterminated line with maxBufferSize and resumes at the next line end', () => {
+    const out = collect(
+      ['data: ', 'x'.repeat(50), 'y'.repeat(50), '\ndata: dropped\n\ndata: ok\n\n'],
+      {
+        maxBufferSize: 64,
+      },
+    )
+    expect(out.errors.map((e) => e.type)).toEqual(['max-buffer-size-exceeded'])
+    expect(out.events).toEqual([message('ok')])
+  })
+
+  it('bounds one event made of many lines with maxBufferSize and drops all of it', () => {
+    const out = collect([`${'data: 0123456789\n'.repeat(10)}\ndata: ok\n\n`], { maxBufferSize: 64 })
+    expect(out.errors.map((e) => e.type)).toEqual(['max-buffer-size-exceeded'])
+    expect(out.events).toEqual([message('ok')])
+  })
+
+  it('decodes one long data line fed in 1-byte and 1460-byte chunks', () => {
+    // 8 MiB in 1460-byte chunks, 1 MiB in 1-byte chunks (the benchmark times 8 MiB in both).
+    for (const [mib, size] of [
+      [8, 1460],
+      [1, 1],
+    ] as const) {
+      const payload = 'abcdefgh'.repeat(mib * 128 * 1024)
+      const bytes = utf8(`data: ${payload}\n\n`)
+      const events: string[] = []
+      const parser = createSseParser({ onEvent: (event) => events.push(event.data) })
+      for (let i = 0; i < bytes.length; i += size) parser.feed(bytes.subarray(i, i + size))
+      parser.end()
+      expect(events.length).toBe(1)
+      expect(events[0]!.length).toBe(payload.length)
+      expect(events[0] === payload).toBe(true)
+    }
+  })
+
+  it('parses the rest of a chunk and then rethrows when a callback throws', () => {
+    const seen: string[] = []
+    const parser = createSseParser({
+      onEvent(event) {
+        seen.push(event.data)
+        if (event.data === 'a') throw new Error('boom')
+      },
+    })
+    expect(() => parser.feed('data: a\n\ndata: b\n\n')).toThrow('boom')
+    parser.feed('data: c\n\n')
+    expect(seen).toEqual(['a', 'b', 'c'])
+  })
+
+  it('reset() drops a partial event but keeps the committed last event ID', () => {
+    const seen: string[] = []
+    const parser = createSseParser({
+      onEvent: (event) => seen.push(event.lastEventId + event.data),
+    })
+    parser.feed('id: 1\ndata: a\n\nid: 2\ndata: partial')
+    parser.reset()
+    parser.feed('data: b\n\n')
+    expect(seen).toEqual(['1a', '1b'])
+  })
+})
