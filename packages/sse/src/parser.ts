@@ -170,7 +170,14 @@ export function createSseParser(options: SseParserOptions): SseParser {
       if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
     }
     const nameLength = nameEnd - start
-    if (nameLength === 4 && text.startsWith('data', start)) {
+    const first = text.charCodeAt(start)
+    if (
+      nameLength === 4 &&
+      first === 100 && // d
+      text.charCodeAt(start + 1) === 97 && // a
+      text.charCodeAt(start + 2) === 116 && // t
+      text.charCodeAt(start + 3) === 97 // a
+    ) {
       const value = text.slice(valueStart, end)
       blockSize += value.length + 1
       if (blockSize > maxBufferSize) {
@@ -178,13 +185,13 @@ export function createSseParser(options: SseParserOptions): SseParser {
         return
       }
       data = data === undefined ? value : `${data}\n${value}`
-    } else if (nameLength === 2 && text.startsWith('id', start)) {
+    } else if (nameLength === 2 && first === 105 && text.charCodeAt(start + 1) === 100) {
       const value = text.slice(valueStart, end)
       if (!value.includes('\0')) idBuffer = value
-    } else if (nameLength === 5 && text.startsWith('event', start)) {
+    } else if (nameLength === 5 && first === 101 && text.startsWith('event', start)) {
       blockSize += end - valueStart - eventType.length
       eventType = text.slice(valueStart, end)
-    } else if (nameLength === 5 && text.startsWith('retry', start)) {
+    } else if (nameLength === 5 && first === 114 && text.startsWith('retry', start)) {
       const value = text.slice(valueStart, end)
       if (DIGITS.test(value)) {
         if (onRetry !== undefined) {
