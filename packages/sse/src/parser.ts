@@ -38,7 +38,6 @@ export interface SseParser {
 const DEFAULT_MAX_BUFFER_SIZE = 16 * 1024 * 1024
 const LF = 10
 const CR = 13
-const COLON = 58
 const SPACE = 32
 const BOM = 0xfeff
 const DIGITS = /^[0-9]+$/
@@ -249,7 +248,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
       let end: number
       if (nextCr === -1) end = nextLf
       else if (nextLf === -1) end = nextCr
-      else end = nextCr < nextLf ? nextCr : nextLf
+      else end = Math.min(nextCr, nextLf)
       if (end === -1) {
         if (!discarding) carry(pos === 0 ? text : text.slice(pos))
         return
