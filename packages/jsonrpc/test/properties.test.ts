@@ -35,7 +35,7 @@ const message = fc.oneof(
       data: fc.option(fc.jsonValue(), { nil: undefined }),
     }),
   }),
-)
+) as unknown as fc.Arbitrary<JsonRpcMessage>
 
 /** The message as JSON sees it (undefined members dropped, -0 as 0). */
 const asJson = (m: unknown) => JSON.parse(JSON.stringify(m))
