@@ -3,7 +3,23 @@ import { JsonRpcError } from './json-rpc-error.js'
 import { errorResponse } from './message-kind.js'
 import { type ParseOptions, parseMessage } from './parse-message.js'
 import { serialize } from './serialize.js'
-import type { JsonRpcId, JsonRpcMessage, JsonRpcParams, JsonRpcResponse } from './types.js'
+import type {
+  JsonRpcErrorResponse,
+  JsonRpcId,
+  JsonRpcMessage,
+  JsonRpcParams,
+  JsonRpcResponse,
+} from './types.js'
+
+type Answer = JsonRpcResponse | undefined
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
 
 /** What a method receives besides its params. */
 export interface MethodContext {
@@ -55,26 +71,37 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   if (options.maxBytes !== undefined) parseOptions.maxBytes = options.maxBytes
   if (options.maxBatchLength !== undefined) parseOptions.maxBatchLength = options.maxBatchLength
 
-  async function run(message: JsonRpcMessage): Promise<JsonRpcResponse | undefined> {
+  function failure(id: JsonRpcId, error: unknown): JsonRpcErrorResponse {
+    if (error instanceof JsonRpcError)
+      return errorResponse(id, error.code, error.message, error.data)
+    return errorResponse(id, ErrorCode.InternalError, 'Internal error')
+  }
+
+  // Synchronous methods stay synchronous: a promise is made only when a method returns one.
+  function run(message: JsonRpcMessage): Answer | Promise<Answer> {
     const m = message as { id?: JsonRpcId; method?: string; params?: JsonRpcParams }
     if (m.method === undefined) return undefined // a response: nothing to answer
-    const isNotification = m.id === undefined
+    const id = m.id
     const fn = Object.hasOwn(methods, m.method) ? methods[m.method] : undefined
     if (typeof fn !== 'function') {
-      return isNotification
+      return id === undefined
         ? undefined
-        : errorResponse(m.id!, ErrorCode.MethodNotFound, 'Method not found')
+        : errorResponse(id, ErrorCode.MethodNotFound, 'Method not found')
     }
+    let result: unknown
     try {
-      const result = await fn(m.params, { id: m.id, method: m.method })
-      return isNotification ? undefined : { jsonrpc: '2.0', id: m.id!, result: result ?? null }
+      result = fn(m.params, { id, method: m.method })
     } catch (error) {
-      if (isNotification) return undefined
-      if (error instanceof JsonRpcError) {
-        return errorResponse(m.id!, error.code, error.message, error.data)
-      }
-      return errorResponse(m.id!, ErrorCode.InternalError, 'Internal error')
+      return id === undefined ? undefined : failure(id, error)
     }
+    if (!isThenable(result)) {
+      return id === undefined ? undefined : { jsonrpc: '2.0', id, result: result ?? null }
+    }
+    return Promise.resolve(result).then(
+      (value): Answer =>
+        id === undefined ? undefined : { jsonrpc: '2.0', id, result: value ?? null },
+      (error): Answer => (id === undefined ? undefined : failure(id, error)),
+    )
   }
 
   function write(response: JsonRpcResponse | JsonRpcResponse[]): string {
@@ -93,12 +120,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const parsed = parseMessage(body, parseOptions)
       if (!parsed.ok) return serialize(parsed.error)
       if (!parsed.batch) {
-        const response = await run(parsed.message)
+        const pending = run(parsed.message)
+        const response = pending instanceof Promise ? await pending : pending
         return response === undefined ? undefined : write(response)
       }
-      const answers = await Promise.all(
-        parsed.items.map((item) => (item.ok ? run(item.message) : item.error)),
-      )
+      let anyPromise = false
+      const started = parsed.items.map((item) => {
+        const answer = item.ok ? run(item.message) : item.error
+        if (answer instanceof Promise) anyPromise = true
+        return answer
+      })
+      const answers = anyPromise ? await Promise.all(started) : (started as Answer[])
       const responses = answers.filter((a): a is JsonRpcResponse => a !== undefined)
       return responses.length === 0 ? undefined : write(responses)
     },
