@@ -1,1 +1,8 @@
-export {}
+export type { SendWebResponseOptions } from './send-web-response.js'
+export { sendWebResponse } from './send-web-response.js'
+export type { NodeServer, ServeOptions } from './serve.js'
+export { serve } from './serve.js'
+export type { FetchHandler, NodeHandlerOptions } from './to-node-handler.js'
+export { toNodeHandler } from './to-node-handler.js'
+export type { ToWebRequestOptions } from './to-web-request.js'
+export { toWebRequest } from './to-web-request.js'

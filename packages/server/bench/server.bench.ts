@@ -1,0 +1,470 @@
+/**
+ * Server benchmark: @mcpwire/server's createMcpHandler against the official SDK's
+ * WebStandardStreamableHTTPServerTransport, serving the same McpServer (an `echo` tool).
+ *
+ * Each implementation runs in its own child process (`node --expose-gc --import tsx`), behind the
+ * same `node:http` bridge from `@mcpwire/server/node`, on 127.0.0.1. This process is the load
+ * generator: raw HTTP POSTs over keep-alive `node:http` connections, one session per client
+ * (one initialize + notifications/initialized), then sequential tools/call requests per client,
+ * each response read to its end and checked.
+ *
+ * Measures:
+ * - tools/call round trips per second at concurrency 1, 16 and 64 (bounded in count and time);
+ * - heap per idle session: heapUsed after forced GC, before and after opening 10,000 sessions.
+ *
+ * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench
+ * Env: BENCH_ONLY=sdk|ours|sdk-node|floor, BENCH_SESSIONS (default 10000), BENCH_SECONDS (default 2
+ *      per level and round), BENCH_ROUNDS (default 3; the best round is kept),
+ *      BENCH_OURS_MODULE (absolute path or URL of the module exporting createMcpHandler),
+ *      BENCH_CPU_PROF=1 (writes .cpuprofile files of the server processes to
+ *      $TMPDIR/mcpwire-bench-profiles).
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { Agent, request as httpRequest } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+type Impl = 'sdk' | 'sdk-node' | 'ours' | 'floor'
+
+const PROTOCOL_VERSION = '2025-11-25'
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const MAX_CALLS_PER_LEVEL = 100_000
+const CONCURRENCY = [1, 16, 64] as const
+const SERVER_SCRIPT = fileURLToPath(new URL('./_bench-server.ts', import.meta.url))
+
+interface Reply {
+  status: number
+  sessionId: string | undefined
+  body: string
+}
+
+class Client {
+  #agent: Agent
+  readonly #port: number
+  #sessionId: string | undefined
+  #nextId = 1
+
+  constructor(port: number, agent: Agent) {
+    this.#port = port
+    this.#agent = agent
+  }
+
+  /** Sends later requests over another connection pool (the session stays the same). */
+  useAgent(agent: Agent): void {
+    this.#agent = agent
+  }
+
+  #post(message: object): Promise<Reply> {
+    const body = JSON.stringify(message)
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'content-length': String(Buffer.byteLength(body)),
+    }
+    if (this.#sessionId !== undefined) {
+      headers['mcp-session-id'] = this.#sessionId
+      headers['mcp-protocol-version'] = PROTOCOL_VERSION
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.#port,
+          path: '/mcp',
+          method: 'POST',
+          agent: this.#agent,
+          headers,
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => {
+            text += chunk
+          })
+          res.on('end', () => {
+            const sessionId = res.headers['mcp-session-id']
+            resolve({
+              status: res.statusCode ?? 0,
+              sessionId: typeof sessionId === 'string' ? sessionId : undefined,
+              body: text,
+            })
+          })
+          res.on('error', reject)
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+  }
+
+  /** The JSON-RPC message in a JSON body or in the first `data:` line of an SSE body. */
+  static message(reply: Reply): { id?: unknown; result?: unknown; error?: unknown } {
+    const text = reply.body.trimStart()
+    if (text.startsWith('{')) return JSON.parse(text)
+    for (const line of text.split('\n')) {
+      if (line.startsWith('data:') && line.length > 6) return JSON.parse(line.slice(5))
+    }
+    throw new Error(`No JSON-RPC message in reply (status ${reply.status}): ${text.slice(0, 200)}`)
+  }
+
+  async initialize(): Promise<void> {
+    const reply = await this.#post({
+      jsonrpc: '2.0',
+      id: this.#nextId++,
+      method: 'initialize',
+      params: {
+        protocolVersion: PROTOCOL_VERSION,
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1.0.0' },
+      },
+    })
+    if (reply.status !== 200 || reply.sessionId === undefined) {
+      throw new Error(`initialize failed: ${reply.status} ${reply.body.slice(0, 200)}`)
+    }
+    Client.message(reply)
+    this.#sessionId = reply.sessionId
+    const ack = await this.#post({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    if (ack.status !== 202) throw new Error(`initialized notification got ${ack.status}`)
+  }
+
+  async callEcho(text: string): Promise<void> {
+    const id = this.#nextId++
+    const reply = await this.#post({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text } },
+    })
+    const message = Client.message(reply) as {
+      id?: unknown
+      result?: { content?: { text?: string }[] }
+    }
+    if (reply.status !== 200 || message.id !== id || message.result?.content?.[0]?.text !== text) {
+      throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
+    }
+  }
+}
+
+class ServerProcess {
+  readonly #child: ChildProcess
+  readonly port: number
+
+  private constructor(child: ChildProcess, port: number) {
+    this.#child = child
+    this.port = port
+  }
+
+  static start(impl: Impl): Promise<ServerProcess> {
+    const execArgv = ['--expose-gc', '--import', 'tsx']
+    if (process.env.BENCH_CPU_PROF === '1') {
+      execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'mcpwire-bench-profiles')}`)
+    }
+    const child = fork(SERVER_SCRIPT, [impl], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    return new Promise((resolve, reject) => {
+      child.once('message', (message: { type: string; port?: number; message?: string }) => {
+        if (message.type === 'ready') resolve(new ServerProcess(child, message.port!))
+        else reject(new Error(`${impl} server failed to start: ${message.message}`))
+      })
+      child.once('exit', (code) => reject(new Error(`${impl} server exited with code ${code}`)))
+    })
+  }
+
+  #ask(type: 'heap' | 'mcp-heap' | 'cpu', count?: number): Promise<number> {
+    return new Promise((resolve) => {
+      const onMessage = (message: { type: string; value?: number }): void => {
+        if (message.type !== type) return
+        this.#child.off('message', onMessage)
+        resolve(message.value!)
+      }
+      this.#child.on('message', onMessage)
+      this.#child.send({ type, count })
+    })
+  }
+
+  /** heapUsed after forced garbage collection, in bytes. */
+  heapUsed(): Promise<number> {
+    return this.#ask('heap')
+  }
+
+  /** Heap bytes per McpServer alone (constructed and connected, no traffic). */
+  mcpServerHeap(count: number): Promise<number> {
+    return this.#ask('mcp-heap', count)
+  }
+
+  /** CPU time (user + system) the server process has used so far, in microseconds. */
+  cpuMicros(): Promise<number> {
+    return this.#ask('cpu')
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#child.once('exit', () => resolve())
+      this.#child.send({ type: 'exit' })
+    })
+  }
+}
+
+/** Runs `task` on `concurrency` workers until `count` tasks ran in total. */
+async function pool(concurrency: number, count: number, task: (i: number) => Promise<void>) {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++)
+    }),
+  )
+}
+
+interface Level {
+  /** tools/call round trips per second. */
+  rps: number
+  /** Server process CPU time (user + system) per tools/call, in microseconds. */
+  serverCpu: number
+  /** Load generator CPU time per tools/call, in microseconds. */
+  clientCpu: number
+}
+
+async function throughput(server: ServerProcess, concurrency: number): Promise<Level> {
+  const port = server.port
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  try {
+    const clients = Array.from({ length: concurrency }, () => new Client(port, agent))
+    await Promise.all(clients.map((client) => client.initialize()))
+    // Warm-up: bounded in count.
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = 0; i < Math.max(20, 2000 / concurrency); i++) await client.callEcho('warm')
+      }),
+    )
+    let calls = 0
+    const serverCpuBefore = await server.cpuMicros()
+    const clientCpuBefore = process.cpuUsage()
+    const start = performance.now()
+    const deadline = start + SECONDS * 1000
+    await Promise.all(
+      clients.map(async (client, c) => {
+        while (performance.now() < deadline && calls < MAX_CALLS_PER_LEVEL) {
+          await client.callEcho(`hello ${c}`)
+          calls++
+        }
+      }),
+    )
+    const seconds = (performance.now() - start) / 1000
+    const clientCpu = process.cpuUsage(clientCpuBefore)
+    const serverCpu = (await server.cpuMicros()) - serverCpuBefore
+    return {
+      rps: calls / seconds,
+      serverCpu: serverCpu / calls,
+      clientCpu: (clientCpu.user + clientCpu.system) / calls,
+    }
+  } finally {
+    agent.destroy()
+  }
+}
+
+async function heapPerSession(server: ServerProcess): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 })
+  try {
+    const before = await server.heapUsed()
+    const clients: Client[] = []
+    await pool(32, SESSIONS, async () => {
+      const client = new Client(server.port, agent)
+      await client.initialize()
+      clients.push(client)
+    })
+    // Sockets closed: only the sessions themselves stay in the server's heap.
+    agent.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const after = await server.heapUsed()
+    // The sessions must still be alive: an implementation that had evicted or expired them would
+    // look lighter than it is. Probe a spread of them, oldest first.
+    const probe = new Agent({ keepAlive: true, maxSockets: 4 })
+    try {
+      const step = Math.max(1, Math.floor(clients.length / 20))
+      for (let i = 0; i < clients.length; i += step) {
+        clients[i]!.useAgent(probe)
+        await clients[i]!.callEcho('still here')
+      }
+    } finally {
+      probe.destroy()
+    }
+    return (after - before) / SESSIONS
+  } finally {
+    agent.destroy()
+  }
+}
+
+interface Result {
+  levels: Map<number, Level>
+  /** Heap bytes per idle session; NaN when not measured. */
+  bytesPerSession: number
+  /** Heap bytes per McpServer alone, the part of a session no transport can save; NaN if unmeasured. */
+  mcpServerBytes: number
+}
+
+/**
+ * Starts every implementation, then measures them in turn, level by level, for ROUNDS rounds, and
+ * keeps each one's best round: the machine is shared, so interleaving and best-of-N keep a burst
+ * of outside load from landing on one side only.
+ */
+async function measureAll(impls: readonly Impl[]): Promise<Map<Impl, Result>> {
+  const servers = new Map<Impl, ServerProcess>()
+  for (const impl of impls) {
+    try {
+      servers.set(impl, await ServerProcess.start(impl))
+    } catch (error) {
+      console.error(`${impl}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  const results = new Map<Impl, Result>()
+  try {
+    for (const impl of servers.keys()) {
+      results.set(impl, {
+        levels: new Map(),
+        bytesPerSession: Number.NaN,
+        mcpServerBytes: Number.NaN,
+      })
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const concurrency of CONCURRENCY) {
+        for (const [impl, server] of servers) {
+          const level = await throughput(server, concurrency)
+          console.error(
+            `  round ${round} ${impl} c=${concurrency}: ${format(level.rps)} calls/s, server CPU ${format(level.serverCpu)} µs/call, client CPU ${format(level.clientCpu)} µs/call`,
+          )
+          const levels = results.get(impl)!.levels
+          const best = levels.get(concurrency)
+          if (best === undefined || level.rps > best.rps) levels.set(concurrency, level)
+        }
+      }
+    }
+    for (const impl of ['sdk', 'ours'] as const) {
+      const server = servers.get(impl)
+      if (server === undefined) continue
+      const result = results.get(impl)!
+      result.mcpServerBytes = await server.mcpServerHeap(Math.min(SESSIONS, 2000))
+      result.bytesPerSession = await heapPerSession(server)
+      console.error(
+        `  ${impl} heap per session: ${format(result.bytesPerSession)} B (McpServer alone: ${format(result.mcpServerBytes)} B)`,
+      )
+    }
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.stop()))
+  }
+  return results
+}
+
+function format(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  })
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY as Impl | undefined
+  const impls: Impl[] = only !== undefined ? [only] : ['sdk', 'ours', 'sdk-node', 'floor']
+  console.error(
+    `node ${process.version}, ${format(SESSIONS)} sessions, best of ${ROUNDS} rounds of ${SECONDS} s per level, loopback`,
+  )
+  const results = await measureAll(impls)
+  const sdk = results.get('sdk')
+  const ours = results.get('ours')
+  const sdkNode = results.get('sdk-node')
+  const floor = results.get('floor')
+  const rows: string[][] = [
+    [
+      '',
+      'SDK (WebStandard transport)',
+      '@mcpwire/server',
+      'ours / SDK',
+      'SDK (own Node wrapper)',
+      'floor (no MCP)',
+    ],
+  ]
+  const ratio = (a: number | undefined, b: number | undefined): string =>
+    a !== undefined && b !== undefined ? `${format(a / b, 2)}x` : 'n/a'
+  const cell = (level: Level | undefined, pick: (level: Level) => number, unit: string) =>
+    level === undefined ? 'n/a' : `${format(pick(level))}${unit}`
+  const metric = (label: string, pick: (level: Level) => number, unit: string): void => {
+    for (const concurrency of CONCURRENCY) {
+      const a = sdk?.levels.get(concurrency)
+      const b = ours?.levels.get(concurrency)
+      rows.push([
+        `${label}, concurrency ${concurrency}`,
+        cell(a, pick, unit),
+        cell(b, pick, unit),
+        ratio(b && pick(b), a && pick(a)),
+        cell(sdkNode?.levels.get(concurrency), pick, unit),
+        cell(floor?.levels.get(concurrency), pick, unit),
+      ])
+    }
+  }
+  metric('tools/call per s', (level) => level.rps, '')
+  metric('server CPU per call', (level) => level.serverCpu, ' µs')
+  if (floor !== undefined) {
+    // What MCP adds on top of HTTP parsing, the bridge and the syscalls (the same for both sides).
+    for (const concurrency of CONCURRENCY) {
+      const base = floor.levels.get(concurrency)!.serverCpu
+      const a = sdk?.levels.get(concurrency)
+      const b = ours?.levels.get(concurrency)
+      const above = (level: Level | undefined): number | undefined =>
+        level === undefined ? undefined : level.serverCpu - base
+      const show = (value: number | undefined): string =>
+        value === undefined ? 'n/a' : `${format(value)} µs`
+      rows.push([
+        `server CPU above floor, concurrency ${concurrency}`,
+        show(above(a)),
+        show(above(b)),
+        ratio(above(b), above(a)),
+        show(above(sdkNode?.levels.get(concurrency))),
+        '0 µs',
+      ])
+    }
+  }
+  const kib = (bytes: number | undefined): string =>
+    bytes === undefined || Number.isNaN(bytes) ? 'n/a' : `${format(bytes / 1024, 1)} KiB`
+  const overhead = (result: Result | undefined): number | undefined =>
+    result === undefined ? undefined : result.bytesPerSession - result.mcpServerBytes
+  rows.push(
+    [
+      `heap per idle session (${format(SESSIONS)} sessions)`,
+      kib(sdk?.bytesPerSession),
+      kib(ours?.bytesPerSession),
+      ratio(ours?.bytesPerSession, sdk?.bytesPerSession),
+      '',
+      '',
+    ],
+    ['heap: the McpServer itself', kib(sdk?.mcpServerBytes), kib(ours?.mcpServerBytes), '', '', ''],
+    [
+      'heap: transport and session',
+      kib(overhead(sdk)),
+      kib(overhead(ours)),
+      ratio(overhead(ours), overhead(sdk)),
+      '',
+      '',
+    ],
+  )
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
+  const line = (row: string[]): string =>
+    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`
+  console.log(line(rows[0]!))
+  console.log(
+    `| ${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
+  )
+  for (const row of rows.slice(1)) console.log(line(row))
+  console.log('\nTargets: throughput ratio >= 1.5x, heap ratio <= 0.5x.')
+  console.log(
+    'SDK (own Node wrapper): StreamableHTTPServerTransport (@hono/node-server), not our bridge.',
+  )
+  console.log(
+    'floor: canned SSE replies, no MCP: the ceiling set by the client, loopback and bridge.',
+  )
+}
+
+await main()

@@ -1,0 +1,138 @@
+import { errorResponse } from './error-response.js'
+import { InMemoryEventStore } from './event-store.js'
+import type { Caller, HandlerContext } from './handler-context.js'
+import { handleLegacyPost, handleLegacySse } from './legacy-sse.js'
+import { type McpHandlerStats, Metrics } from './metrics.js'
+import type { McpHandlerOptions, ResolvedOptions } from './options.js'
+import { checkHostAndOrigin } from './security/host-origin.js'
+import { SessionRegistry } from './session-registry.js'
+import {
+  handleStreamableDelete,
+  handleStreamableGet,
+  handleStreamablePost,
+} from './streamable-http.js'
+import { globalTimers } from './timers.js'
+
+/** The handler returned by {@link createMcpHandler}. */
+export interface McpHandler {
+  /** Answers one HTTP request; pass it to `Deno.serve`, `Bun.serve`, Workers or the Node bridge. */
+  readonly fetch: (request: Request) => Promise<Response>
+  /** Closes every session and stream; later requests still get answers (404 for old sessions). */
+  readonly close: () => Promise<void>
+  /** What the handler holds right now: sessions, streams, buffered bytes, overflow closes. */
+  readonly stats: () => McpHandlerStats
+}
+
+function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
+  if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
+  const legacy =
+    options.legacy === false
+      ? false
+      : {
+          ssePath: options.legacy?.ssePath ?? '/sse',
+          messagesPath: options.legacy?.messagesPath ?? '/messages',
+        }
+  return {
+    connect: options.connect,
+    path: options.path ?? '/mcp',
+    legacy,
+    eventStore:
+      options.eventStore === false ? undefined : (options.eventStore ?? new InMemoryEventStore()),
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+    authenticate: options.authenticate,
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    keepAliveMs: options.keepAliveMs ?? 5000,
+    sessionIdleMs: options.sessionIdleMs ?? 30 * 60 * 1000,
+    maxSessions: options.maxSessions ?? 10_000,
+    retryMs: options.retryMs ?? 1000,
+    jsonResponse: options.jsonResponse ?? false,
+    maxStreamBufferBytes: options.maxStreamBufferBytes ?? 1024 * 1024,
+    onerror: options.onerror ?? ((error) => console.error(error)),
+    timers: options.timers ?? globalTimers,
+  }
+}
+
+function methodNotAllowed(allow: string): Response {
+  return errorResponse(405, -32000, 'Method not allowed', { allow })
+}
+
+/**
+ * Creates a Web-standard MCP handler serving Streamable HTTP (2025-03-26 to 2025-11-25) and the
+ * legacy HTTP+SSE transport (2024-11-05), secure by default.
+ *
+ * Every request is checked first for `Host` and `Origin` (loopback only by default), then passed
+ * to `authenticate`. Unknown paths get 404, wrong methods 405 with `Allow`.
+ *
+ * @param options `connect` plus optional settings, see {@link McpHandlerOptions}.
+ * @returns `{ fetch, close, stats }`.
+ * @example
+ * ```ts
+ * const mcp = createMcpHandler({
+ *   connect: (transport) => new McpServer({ name: 'demo', version: '1.0.0' }).connect(transport),
+ * })
+ * Deno.serve(mcp.fetch)
+ * ```
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports
+ */
+export function createMcpHandler(options: McpHandlerOptions): McpHandler {
+  const resolved = resolveOptions(options)
+  const metrics = new Metrics()
+  const ctx: HandlerContext = {
+    options: resolved,
+    metrics,
+    sessions: new SessionRegistry(resolved, metrics),
+  }
+  const hostOrigin = {
+    allowedHosts: resolved.allowedHosts,
+    allowedOrigins: resolved.allowedOrigins,
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const refusal = checkHostAndOrigin(request, hostOrigin)
+    if (refusal !== undefined) return refusal
+    const pathname = new URL(request.url).pathname
+    const legacy = resolved.legacy
+    const known =
+      pathname === resolved.path ||
+      (legacy !== false && (pathname === legacy.ssePath || pathname === legacy.messagesPath))
+    if (!known) return errorResponse(404, -32000, 'Not found')
+
+    let caller: Caller = { principal: '', authInfo: undefined }
+    if (resolved.authenticate !== undefined) {
+      const result = await resolved.authenticate(request)
+      if (result instanceof Response) return result
+      if (result !== undefined) {
+        const principal = result.principal ?? result.clientId ?? result.token ?? ''
+        caller = { principal, authInfo: result }
+      }
+    }
+
+    const method = request.method
+    if (pathname === resolved.path) {
+      if (method === 'POST') return handleStreamablePost(ctx, request, caller)
+      if (method === 'GET') return handleStreamableGet(ctx, request, caller)
+      if (method === 'DELETE') return handleStreamableDelete(ctx, request, caller)
+      return methodNotAllowed('GET, POST, DELETE')
+    }
+    if (legacy !== false && pathname === legacy.ssePath) {
+      if (method === 'GET') return handleLegacySse(ctx, request, caller, legacy.messagesPath)
+      return methodNotAllowed('GET')
+    }
+    if (method === 'POST') return handleLegacyPost(ctx, request, caller)
+    return methodNotAllowed('POST')
+  }
+
+  return {
+    async fetch(request) {
+      try {
+        return await route(request)
+      } catch (error) {
+        resolved.onerror(error)
+        return errorResponse(500, -32603, 'Internal error')
+      }
+    },
+    close: () => ctx.sessions.closeAll(),
+    stats: () => metrics.snapshot(),
+  }
+}

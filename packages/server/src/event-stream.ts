@@ -1,0 +1,197 @@
+import { encodeComment } from '@mcpwire/sse'
+import type { Metrics } from './metrics.js'
+import type { TimerHandle, Timers } from './timers.js'
+
+/** Settings of one {@link EventStream}. */
+export interface EventStreamOptions {
+  /** Bytes queued for a slow client before the overflow policy closes the stream. */
+  readonly maxBufferBytes: number
+  /** Interval of keep-alive comments on a quiet stream; 0 disables them. */
+  readonly keepAliveMs: number
+  readonly timers: Timers
+  readonly metrics: Metrics
+  /** The request whose abort (client disconnect) closes the stream. */
+  readonly signal?: AbortSignal | undefined
+  /** Called once when the stream stops accepting events, with the reason. */
+  readonly onDetach?: ((reason: EventStreamCloseReason) => void) | undefined
+}
+
+/** Why an event stream stopped: ended by the server, client gone, or client too slow. */
+export type EventStreamCloseReason = 'end' | 'disconnect' | 'overflow'
+
+const encoder = new TextEncoder()
+
+/** Headers of every event stream: no caching, no proxy buffering, no hop-by-hop headers. */
+export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+}
+
+/**
+ * One outgoing SSE connection: a pull-based `ReadableStream<Uint8Array>` with a bounded byte queue.
+ *
+ * Events are handed to the runtime one chunk at a time, only when it asks for more (the stream's
+ * high-water mark is 0), so a client that stops reading leaves at most `maxBufferBytes` queued here.
+ * (A single event larger than the bound is still queued when the queue is empty.)
+ * Overflow policy: when a write would pass that bound, the queue is dropped and the stream closed
+ * (reason `overflow`, counted in stats). Events of a resumable stream stay in the event store, so the
+ * client resumes with `Last-Event-ID` and loses nothing.
+ */
+export class EventStream {
+  readonly body: ReadableStream<Uint8Array>
+  readonly #options: EventStreamOptions
+  readonly #queue: Uint8Array[] = []
+  #queuedBytes = 0
+  #controller!: ReadableStreamDefaultController<Uint8Array>
+  #wanted = false
+  #accepting = true
+  #finished = false
+  #keepAlive: TimerHandle | undefined
+  #wroteSinceTick = false
+  #roomWaiters: (() => void)[] = []
+  readonly #onAbort = (): void => this.abort('disconnect')
+
+  constructor(options: EventStreamOptions) {
+    this.#options = options
+    options.metrics.streams++
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller
+        },
+        pull: () => this.#pull(),
+        cancel: () => this.abort('disconnect'),
+      },
+      { highWaterMark: 0 },
+    )
+    if (options.signal?.aborted) {
+      queueMicrotask(this.#onAbort)
+    } else {
+      options.signal?.addEventListener('abort', this.#onAbort, { once: true })
+    }
+    this.#armKeepAlive()
+  }
+
+  /** Whether the stream still accepts events. */
+  get open(): boolean {
+    return this.#accepting
+  }
+
+  /** Bytes queued and not yet taken by the client. */
+  get bufferedBytes(): number {
+    return this.#queuedBytes
+  }
+
+  /**
+   * Queues SSE text for the client.
+   *
+   * @returns `false` when the stream is closed or the write triggered the overflow policy.
+   */
+  write(text: string): boolean {
+    if (!this.#accepting) return false
+    const chunk = encoder.encode(text)
+    this.#wroteSinceTick = true
+    if (this.#wanted) {
+      this.#wanted = false
+      this.#controller.enqueue(chunk)
+      return true
+    }
+    if (
+      this.#queuedBytes > 0 &&
+      this.#queuedBytes + chunk.byteLength > this.#options.maxBufferBytes
+    ) {
+      this.#options.metrics.overflowClosedStreams++
+      this.abort('overflow')
+      return false
+    }
+    this.#queue.push(chunk)
+    this.#queuedBytes += chunk.byteLength
+    this.#options.metrics.bufferedBytes += chunk.byteLength
+    return true
+  }
+
+  /**
+   * Resolves once `bytes` more fit in the queue (or the stream closed): lets a producer that can
+   * wait, such as a replay, follow the client's pace instead of triggering the overflow policy.
+   */
+  waitForRoom(bytes: number): Promise<void> {
+    if (!this.#accepting || this.#wanted || this.#queuedBytes === 0) return Promise.resolve()
+    if (this.#queuedBytes + bytes <= this.#options.maxBufferBytes) return Promise.resolve()
+    return new Promise((resolve) => this.#roomWaiters.push(resolve))
+  }
+
+  #wakeWaiters(): void {
+    const waiters = this.#roomWaiters
+    this.#roomWaiters = []
+    for (const wake of waiters) wake()
+  }
+
+  /** Ends the stream once the client has read what is queued. */
+  end(): void {
+    if (!this.#accepting) return
+    this.#detach('end')
+    if (this.#queue.length === 0) this.#finish()
+  }
+
+  /** Closes the stream now, dropping anything queued. */
+  abort(reason: EventStreamCloseReason = 'disconnect'): void {
+    if (this.#accepting) this.#detach(reason)
+    this.#dropQueue()
+    this.#finish()
+  }
+
+  #pull(): void {
+    const chunk = this.#queue.shift()
+    if (chunk === undefined) {
+      if (!this.#accepting) this.#finish()
+      else this.#wanted = true
+      this.#wakeWaiters()
+      return
+    }
+    this.#queuedBytes -= chunk.byteLength
+    this.#options.metrics.bufferedBytes -= chunk.byteLength
+    this.#controller.enqueue(chunk)
+    if (!this.#accepting && this.#queue.length === 0) this.#finish()
+    this.#wakeWaiters()
+  }
+
+  #armKeepAlive(): void {
+    const ms = this.#options.keepAliveMs
+    if (!(ms > 0) || !this.#accepting) return
+    this.#keepAlive = this.#options.timers.setTimeout(() => {
+      this.#keepAlive = undefined
+      if (!this.#wroteSinceTick) this.write(encodeComment('keep-alive'))
+      this.#wroteSinceTick = false
+      this.#armKeepAlive()
+    }, ms)
+  }
+
+  #detach(reason: EventStreamCloseReason): void {
+    this.#accepting = false
+    if (this.#keepAlive !== undefined) {
+      this.#options.timers.clearTimeout(this.#keepAlive)
+      this.#keepAlive = undefined
+    }
+    this.#options.signal?.removeEventListener('abort', this.#onAbort)
+    this.#wakeWaiters()
+    this.#options.onDetach?.(reason)
+  }
+
+  #dropQueue(): void {
+    this.#options.metrics.bufferedBytes -= this.#queuedBytes
+    this.#queuedBytes = 0
+    this.#queue.length = 0
+  }
+
+  #finish(): void {
+    if (this.#finished) return
+    this.#finished = true
+    this.#options.metrics.streams--
+    try {
+      this.#controller.close()
+    } catch {
+      // Already closed or cancelled by the consumer.
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { Metrics } from './metrics.js'
+import type { AuthInfo, ResolvedOptions } from './options.js'
+import type { SessionRegistry } from './session-registry.js'
+
+/** What every route handler needs: the options, the counters and the sessions. */
+export interface HandlerContext {
+  readonly options: ResolvedOptions
+  readonly metrics: Metrics
+  readonly sessions: SessionRegistry
+}
+
+/** Who sent a request, as `authenticate` decided. */
+export interface Caller {
+  readonly principal: string
+  readonly authInfo: AuthInfo | undefined
+}

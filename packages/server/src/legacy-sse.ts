@@ -1,0 +1,99 @@
+import { encode } from '@mcpwire/sse'
+import { errorResponse } from './error-response.js'
+import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
+import type { Caller, HandlerContext } from './handler-context.js'
+import { accepts, headersObject, isJsonContent } from './http-checks.js'
+import { isInitialize, parseMessages } from './message.js'
+import { readBody } from './read-body.js'
+
+/**
+ * GET on the legacy SSE path (2024-11-05): opens a session whose one stream carries every server
+ * message as `event: message`, after a first `event: endpoint` naming the POST URI.
+ * The session ends when the stream closes.
+ *
+ * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
+ */
+export async function handleLegacySse(
+  ctx: HandlerContext,
+  request: Request,
+  caller: Caller,
+  messagesPath: string,
+): Promise<Response> {
+  if (request.headers.has('accept') && !accepts(request, 'text/event-stream')) {
+    return errorResponse(406, -32000, 'Not acceptable: Accept must list text/event-stream')
+  }
+  if (ctx.sessions.full) {
+    return errorResponse(503, -32000, 'Too many sessions', { 'retry-after': '5' })
+  }
+  const session = ctx.sessions.create(caller.principal, 'legacy', '2024-11-05')
+  const connection = new EventStream({
+    maxBufferBytes: ctx.options.maxStreamBufferBytes,
+    keepAliveMs: ctx.options.keepAliveMs,
+    timers: ctx.options.timers,
+    metrics: ctx.metrics,
+    signal: request.signal,
+    onDetach: () => void session.close(),
+  })
+  session.standaloneConnection = connection
+  session.standalone.attach(connection)
+  try {
+    await ctx.options.connect(session.transport)
+  } catch (error) {
+    ctx.options.onerror(error)
+    connection.abort()
+    await session.close()
+    return errorResponse(500, -32603, 'Internal error')
+  }
+  const endpoint = `${messagesPath}?sessionId=${encodeURIComponent(session.id)}`
+  session.standalone.writeRaw(encode({ event: 'endpoint', data: endpoint }))
+  return new Response(connection.body, { status: 200, headers: { ...EVENT_STREAM_HEADERS } })
+}
+
+/**
+ * POST on the legacy messages path: delivers one message (or a batch) to the session named by
+ * `?sessionId=` and answers 202; responses go out on the session's SSE stream.
+ *
+ * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
+ */
+export async function handleLegacyPost(
+  ctx: HandlerContext,
+  request: Request,
+  caller: Caller,
+): Promise<Response> {
+  const id = new URL(request.url).searchParams.get('sessionId')
+  const found = ctx.sessions.find(id, caller.principal, 'legacy')
+  if (!found.ok) {
+    return found.status === 400
+      ? errorResponse(400, -32000, 'Bad request: sessionId query parameter is required')
+      : errorResponse(404, -32001, 'Session not found')
+  }
+  if (!isJsonContent(request)) {
+    return errorResponse(
+      415,
+      -32000,
+      'Unsupported media type: Content-Type must be application/json',
+    )
+  }
+  const body = await readBody(request, ctx.options.maxBodyBytes)
+  if (!body.ok) {
+    if (body.reason === 'too-large') return errorResponse(413, -32600, 'Request body too large')
+    return errorResponse(400, -32700, 'Parse error: body could not be read')
+  }
+  const parsed = parseMessages(body.text)
+  if (!parsed.ok) return errorResponse(400, parsed.code, parsed.message, undefined, parsed.id)
+  const session = found.session
+  session.touch()
+  const extra = {
+    authInfo: caller.authInfo,
+    requestInfo: { headers: headersObject(request), url: new URL(request.url) },
+  }
+  for (const message of parsed.messages) {
+    if (isInitialize(message)) {
+      const params = message.params as { protocolVersion?: unknown } | undefined
+      if (typeof params?.protocolVersion === 'string')
+        session.protocolVersion = params.protocolVersion
+    }
+    session.transport.receive(message, extra)
+  }
+  return new Response('Accepted', { status: 202, headers: { 'content-type': 'text/plain' } })
+}

@@ -1,0 +1,35 @@
+/**
+ * A snapshot of what a handler holds, from `mcp.stats()`: every count returns to zero once
+ * clients disconnect and sessions end.
+ */
+export interface McpHandlerStats {
+  /** Open sessions (Streamable HTTP and legacy). */
+  readonly sessions: number
+  /** Open outgoing event streams (HTTP response bodies). */
+  readonly streams: number
+  /** Bytes queued in event streams and not yet read by their clients. */
+  readonly bufferedBytes: number
+  /** Streams closed because their client read too slowly (the overflow policy). */
+  readonly overflowClosedStreams: number
+  /** Server messages that had no stream and no event store to go to, so were dropped. */
+  readonly droppedMessages: number
+}
+
+/** The mutable counters behind {@link McpHandlerStats}. */
+export class Metrics {
+  sessions = 0
+  streams = 0
+  bufferedBytes = 0
+  overflowClosedStreams = 0
+  droppedMessages = 0
+
+  snapshot(): McpHandlerStats {
+    return {
+      sessions: this.sessions,
+      streams: this.streams,
+      bufferedBytes: this.bufferedBytes,
+      overflowClosedStreams: this.overflowClosedStreams,
+      droppedMessages: this.droppedMessages,
+    }
+  }
+}

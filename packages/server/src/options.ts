@@ -1,0 +1,82 @@
+import type { EventStore } from './event-store.js'
+import type { Timers } from './timers.js'
+import type { McpTransport } from './transport.js'
+
+/** Paths of the legacy 2024-11-05 HTTP+SSE transport. */
+export interface LegacyOptions {
+  /** GET here opens the SSE stream. Default: `/sse`. */
+  readonly ssePath?: string
+  /** Clients POST messages here (with `?sessionId=`). Default: `/messages`. */
+  readonly messagesPath?: string
+}
+
+/** What `authenticate` accepts a request as: auth info for `onmessage`, plus the principal. */
+export interface AuthInfo {
+  /** Who is calling; a session only serves the principal that created it. Default: `clientId`, then `token`. */
+  readonly principal?: string
+  readonly clientId?: string
+  readonly token?: string
+  readonly [key: string]: unknown
+}
+
+/**
+ * Options of {@link createMcpHandler}. Every option has a safe default.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports
+ */
+export interface McpHandlerOptions {
+  /** Called once per new session with its transport; awaited before the first message is delivered. */
+  readonly connect: (transport: McpTransport) => unknown
+  /** The Streamable HTTP endpoint. Default: `/mcp`. */
+  readonly path?: string
+  /** The legacy HTTP+SSE endpoints, or `false` to turn them off. Default: `{ ssePath: '/sse', messagesPath: '/messages' }`. */
+  readonly legacy?: LegacyOptions | false
+  /** Stores events for resumability. Default: a bounded {@link InMemoryEventStore}; `false` disables resumability. */
+  readonly eventStore?: EventStore | false
+  /** Accepted `Host` values. Default: loopback only. */
+  readonly allowedHosts?: readonly string[]
+  /** Accepted `Origin` values. Default: loopback origins only; requests without Origin are accepted. */
+  readonly allowedOrigins?: readonly string[]
+  /** Checks each request: return auth info to accept, a `Response` to refuse. Default: everyone is accepted, anonymously. */
+  readonly authenticate?: (
+    request: Request,
+  ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>
+  /** Largest accepted POST body in bytes (413 past it). Default: 4 MiB. */
+  readonly maxBodyBytes?: number
+  /** Keep-alive comment interval on quiet event streams, in ms; 0 disables. Default: 5000 (under Bun's 10 s idle timeout). */
+  readonly keepAliveMs?: number
+  /** A session with no request and no open stream for this long is closed. Default: 30 minutes. */
+  readonly sessionIdleMs?: number
+  /** Most sessions at once; past it, initialize gets 503 with Retry-After. Default: 10,000. */
+  readonly maxSessions?: number
+  /** The SSE `retry` hint (ms) sent in priming events. Default: 1000. */
+  readonly retryMs?: number
+  /** Answer requests with one `application/json` body instead of an SSE stream. Default: false. */
+  readonly jsonResponse?: boolean
+  /** Bytes queued per event stream for a slow client before the overflow policy closes it. Default: 1 MiB. */
+  readonly maxStreamBufferBytes?: number
+  /** Receives server faults; their text never reaches a client. Default: `console.error`. */
+  readonly onerror?: (error: unknown) => void
+  /** The clock for idle timeouts and keep-alives. Default: global timers. */
+  readonly timers?: Timers
+}
+
+/** {@link McpHandlerOptions} with every default filled in. */
+export interface ResolvedOptions {
+  readonly connect: (transport: McpTransport) => unknown
+  readonly path: string
+  readonly legacy: Required<LegacyOptions> | false
+  readonly eventStore: EventStore | undefined
+  readonly allowedHosts: readonly string[] | undefined
+  readonly allowedOrigins: readonly string[] | undefined
+  readonly authenticate: McpHandlerOptions['authenticate']
+  readonly maxBodyBytes: number
+  readonly keepAliveMs: number
+  readonly sessionIdleMs: number
+  readonly maxSessions: number
+  readonly retryMs: number
+  readonly jsonResponse: boolean
+  readonly maxStreamBufferBytes: number
+  readonly onerror: (error: unknown) => void
+  readonly timers: Timers
+}

@@ -1,0 +1,55 @@
+/** The outcome of {@link readBody}: the text, or why it could not be read. */
+export type ReadBodyResult =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly reason: 'too-large' | 'invalid-utf8' | 'aborted' }
+
+/**
+ * Reads a request body as UTF-8 text, stopping as soon as it passes `maxBytes`.
+ *
+ * Never buffers more than `maxBytes` plus one chunk: a body over the cap is cancelled.
+ *
+ * @param request The incoming request.
+ * @param maxBytes The largest accepted body in bytes.
+ * @returns The decoded text, or a reason (`too-large` answers 413).
+ * @example
+ * ```ts
+ * const body = await readBody(request, 4 * 1024 * 1024)
+ * if (!body.ok) return errorResponse(413, -32600, 'Request body too large')
+ * ```
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<ReadBodyResult> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > maxBytes) {
+    await request.body?.cancel().catch(() => {})
+    return { ok: false, reason: 'too-large' }
+  }
+  if (request.body === null) return { ok: true, text: '' }
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {})
+        return { ok: false, reason: 'too-large' }
+      }
+      chunks.push(value)
+    }
+  } catch {
+    return { ok: false, reason: 'aborted' }
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) }
+  } catch {
+    return { ok: false, reason: 'invalid-utf8' }
+  }
+}

@@ -1,0 +1,282 @@
+import { errorResponse } from './error-response.js'
+import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
+import type { Caller, HandlerContext } from './handler-context.js'
+import { accepts, headersObject, isJsonContent } from './http-checks.js'
+import {
+  isInitialize,
+  isRequest,
+  type McpMessage,
+  parseMessages,
+  type RequestId,
+} from './message.js'
+import type { OutboundStream } from './outbound-stream.js'
+import { allowsBatch, readProtocolVersion, supportsPriming } from './protocol-version.js'
+import { readBody } from './read-body.js'
+import { JsonSink, RequestScope } from './request-scope.js'
+import type { Session } from './session.js'
+import type { MessageExtraInfo } from './transport.js'
+
+const SESSION_HEADER = 'mcp-session-id'
+
+function sessionError(status: 400 | 404): Response {
+  return status === 400
+    ? errorResponse(400, -32000, 'Bad request: Mcp-Session-Id header is required')
+    : errorResponse(404, -32001, 'Session not found')
+}
+
+function openEventStream(
+  ctx: HandlerContext,
+  request: Request,
+  onDetach?: () => void,
+): EventStream {
+  return new EventStream({
+    maxBufferBytes: ctx.options.maxStreamBufferBytes,
+    keepAliveMs: ctx.options.keepAliveMs,
+    timers: ctx.options.timers,
+    metrics: ctx.metrics,
+    signal: request.signal,
+    onDetach,
+  })
+}
+
+/**
+ * POST on the MCP endpoint: checks headers and body, opens a session on initialize, delivers the
+ * messages, and answers 202 (no requests), an SSE stream, or a JSON body.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
+ */
+export async function handleStreamablePost(
+  ctx: HandlerContext,
+  request: Request,
+  caller: Caller,
+): Promise<Response> {
+  if (!accepts(request, 'application/json') || !accepts(request, 'text/event-stream')) {
+    return errorResponse(
+      406,
+      -32000,
+      'Not acceptable: Accept must list application/json and text/event-stream',
+    )
+  }
+  if (!isJsonContent(request)) {
+    return errorResponse(
+      415,
+      -32000,
+      'Unsupported media type: Content-Type must be application/json',
+    )
+  }
+  const body = await readBody(request, ctx.options.maxBodyBytes)
+  if (!body.ok) {
+    if (body.reason === 'too-large') return errorResponse(413, -32600, 'Request body too large')
+    if (body.reason === 'invalid-utf8')
+      return errorResponse(400, -32700, 'Parse error: invalid UTF-8')
+    return errorResponse(400, -32600, 'Request body could not be read')
+  }
+  const parsed = parseMessages(body.text)
+  if (!parsed.ok) return errorResponse(400, parsed.code, parsed.message, undefined, parsed.id)
+  const { messages, batch } = parsed
+
+  let session: Session
+  let protocolVersion: string
+  const initialize = messages.find(isInitialize)
+  if (initialize !== undefined) {
+    if (messages.length > 1) {
+      return errorResponse(400, -32600, 'Invalid request: initialize must be sent alone')
+    }
+    if (request.headers.has(SESSION_HEADER)) {
+      return errorResponse(400, -32600, 'Invalid request: session already initialized')
+    }
+    if (ctx.sessions.full) {
+      return errorResponse(503, -32000, 'Too many sessions', { 'retry-after': '5' })
+    }
+    const params = initialize.params as { protocolVersion?: unknown } | undefined
+    protocolVersion =
+      typeof params?.protocolVersion === 'string' ? params.protocolVersion : '2025-03-26'
+    session = ctx.sessions.create(caller.principal, 'streamable', protocolVersion)
+    try {
+      await ctx.options.connect(session.transport)
+    } catch (error) {
+      ctx.options.onerror(error)
+      await session.close()
+      return errorResponse(500, -32603, 'Internal error')
+    }
+  } else {
+    const found = ctx.sessions.find(
+      request.headers.get(SESSION_HEADER),
+      caller.principal,
+      'streamable',
+    )
+    if (!found.ok) return sessionError(found.status)
+    session = found.session
+    const version = readProtocolVersion(request)
+    if (version === undefined) {
+      return errorResponse(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+    }
+    protocolVersion = version
+    if (batch && !allowsBatch(version)) {
+      return errorResponse(
+        400,
+        -32600,
+        'Invalid request: batches are not supported in this version',
+      )
+    }
+  }
+  session.touch()
+
+  const requestInfo = { headers: headersObject(request), url: new URL(request.url) }
+  const baseExtra: MessageExtraInfo = { authInfo: caller.authInfo, requestInfo }
+  const requests = messages.filter(isRequest)
+  if (requests.length === 0) {
+    for (const message of messages) session.transport.receive(message, baseExtra)
+    return new Response(null, { status: 202 })
+  }
+
+  const ids = requests.map((m) => m.id as RequestId)
+  const sessionHeaders = { [SESSION_HEADER]: session.id }
+  if (ctx.options.jsonResponse) {
+    const sink = new JsonSink(batch, () => ctx.metrics.droppedMessages++, sessionHeaders)
+    const scope = new RequestScope(ids, sink, () => session.removeScope(scope, ids))
+    if (!session.addScope(scope, ids)) {
+      return errorResponse(400, -32600, 'Invalid request: request id already in use')
+    }
+    deliver(session, messages, baseExtra, undefined, undefined)
+    return sink.response
+  }
+
+  const stream = session.createStream()
+  const scope = new RequestScope(
+    ids,
+    stream,
+    () => session.removeScope(scope, ids),
+    stream.streamId,
+  )
+  if (!session.addScope(scope, ids)) {
+    return errorResponse(400, -32600, 'Invalid request: request id already in use')
+  }
+  const connection = openEventStream(ctx, request, () => session.touch())
+  stream.attach(connection)
+  const resumable = stream.resumable && supportsPriming(protocolVersion)
+  if (resumable) void stream.prime(ctx.options.retryMs)
+  deliver(session, messages, baseExtra, resumable ? stream : undefined, session)
+  return new Response(connection.body, {
+    status: 200,
+    headers: { ...EVENT_STREAM_HEADERS, ...sessionHeaders },
+  })
+}
+
+function deliver(
+  session: Session,
+  messages: readonly McpMessage[],
+  baseExtra: MessageExtraInfo,
+  pollable: OutboundStream | undefined,
+  pollSession: Session | undefined,
+): void {
+  for (const message of messages) {
+    let extra = baseExtra
+    if (pollable !== undefined && pollSession !== undefined && isRequest(message)) {
+      extra = {
+        ...baseExtra,
+        closeSSEStream: () => pollable.closeConnection(),
+        closeStandaloneSSEStream: () => closeStandalone(pollSession),
+      }
+    }
+    session.transport.receive(message, extra)
+  }
+}
+
+function closeStandalone(session: Session): void {
+  const connection = session.standaloneConnection
+  session.standaloneConnection = undefined
+  session.standalone.closeConnection()
+  connection?.end()
+}
+
+/**
+ * GET on the MCP endpoint: opens the session's standalone stream (409 when one is open), or resumes
+ * any of the session's streams from `Last-Event-ID`.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#listening-for-messages-from-the-server
+ */
+export async function handleStreamableGet(
+  ctx: HandlerContext,
+  request: Request,
+  caller: Caller,
+): Promise<Response> {
+  if (!accepts(request, 'text/event-stream')) {
+    return errorResponse(406, -32000, 'Not acceptable: Accept must list text/event-stream')
+  }
+  const found = ctx.sessions.find(
+    request.headers.get(SESSION_HEADER),
+    caller.principal,
+    'streamable',
+  )
+  if (!found.ok) return sessionError(found.status)
+  const session = found.session
+  const version = readProtocolVersion(request)
+  if (version === undefined) {
+    return errorResponse(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+  }
+  session.touch()
+  const headers = { ...EVENT_STREAM_HEADERS, [SESSION_HEADER]: session.id }
+  const store = ctx.options.eventStore
+  const lastEventId = request.headers.get('last-event-id')
+
+  if (lastEventId !== null && store !== undefined) {
+    let streamId = await store.getStreamIdForEventId?.(lastEventId)
+    if (streamId === undefined && store.getStreamIdForEventId === undefined) {
+      streamId = await store
+        .replayEventsAfter(lastEventId, { send: async () => {} })
+        .catch(() => undefined)
+    }
+    const stream = streamId === undefined ? undefined : session.getStream(streamId)
+    if (stream === undefined) return errorResponse(404, -32001, 'Stream not found')
+    const isStandalone = stream === session.standalone
+    if (isStandalone && session.standaloneConnection?.open) {
+      return errorResponse(409, -32000, 'Conflict: a GET stream is already open for this session')
+    }
+    const connection = openEventStream(ctx, request, () => {
+      if (session.standaloneConnection === connection) session.standaloneConnection = undefined
+      session.touch()
+    })
+    if (isStandalone) session.standaloneConnection = connection
+    // resume() replays, then continues live; a stream that already ended closes after the replay.
+    void stream.resume(connection, lastEventId).catch(ctx.options.onerror)
+    return new Response(connection.body, { status: 200, headers })
+  }
+
+  if (session.standaloneConnection?.open) {
+    return errorResponse(409, -32000, 'Conflict: a GET stream is already open for this session')
+  }
+  const connection = openEventStream(ctx, request, () => {
+    if (session.standaloneConnection === connection) session.standaloneConnection = undefined
+    session.touch()
+  })
+  session.standaloneConnection = connection
+  session.standalone.attach(connection)
+  if (session.standalone.resumable && supportsPriming(version)) {
+    void session.standalone.prime(ctx.options.retryMs)
+  }
+  return new Response(connection.body, { status: 200, headers })
+}
+
+/**
+ * DELETE on the MCP endpoint: ends the session and closes its streams.
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management
+ */
+export async function handleStreamableDelete(
+  ctx: HandlerContext,
+  request: Request,
+  caller: Caller,
+): Promise<Response> {
+  const found = ctx.sessions.find(
+    request.headers.get(SESSION_HEADER),
+    caller.principal,
+    'streamable',
+  )
+  if (!found.ok) return sessionError(found.status)
+  if (readProtocolVersion(request) === undefined) {
+    return errorResponse(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+  }
+  await found.session.close()
+  return new Response(null, { status: 200 })
+}

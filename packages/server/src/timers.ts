@@ -1,0 +1,23 @@
+/** A handle returned by {@link Timers.setTimeout}. */
+export type TimerHandle = unknown
+
+/**
+ * The clock the handler uses for idle timeouts and keep-alives; injectable for tests.
+ * Default: the global `setTimeout` and `clearTimeout`.
+ */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): TimerHandle
+  clearTimeout(handle: TimerHandle): void
+}
+
+/** The global timers, with Node's handles unref'd so idle timers never keep a process alive. */
+export const globalTimers: Timers = {
+  setTimeout(callback, ms) {
+    const handle = globalThis.setTimeout(callback, ms) as unknown as { unref?: () => void }
+    handle.unref?.()
+    return handle
+  },
+  clearTimeout(handle) {
+    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0])
+  },
+}

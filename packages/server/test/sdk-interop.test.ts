@@ -1,0 +1,69 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Running, serveHandler } from './_fixture.js'
+
+let running: Running | undefined
+afterEach(async () => {
+  await running?.close()
+  running = undefined
+})
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
+}
+
+describe('SDK client over Streamable HTTP', () => {
+  it('initializes, lists and calls tools, streams progress, answers elicitation', async () => {
+    running = await serveHandler()
+    const client = new Client(
+      { name: 'test', version: '1.0.0' },
+      { capabilities: { elicitation: {} } },
+    )
+    client.setRequestHandler(ElicitRequestSchema, async () => ({
+      action: 'accept',
+      content: { name: 'Ada' },
+    }))
+    const transport = new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`))
+    await client.connect(transport)
+    expect(transport.sessionId).toMatch(/^[\x21-\x7e]+$/)
+
+    const tools = await client.listTools()
+    expect(tools.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['ask', 'count', 'echo']))
+
+    const echo = await client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+    expect(echo.content).toEqual([{ type: 'text', text: 'hi' }])
+
+    const progress: number[] = []
+    const counted = await client.callTool({ name: 'count', arguments: { n: 3 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    })
+    expect(counted.content).toEqual([{ type: 'text', text: 'counted 3' }])
+    expect(progress).toEqual([1, 2, 3])
+
+    const asked = await client.callTool({ name: 'ask', arguments: {} })
+    expect(asked.content).toEqual([{ type: 'text', text: JSON.stringify({ name: 'Ada' }) }])
+
+    expect(running.mcp.stats().sessions).toBe(1)
+    await transport.terminateSession()
+    await client.close()
+    await waitFor(() => running?.mcp.stats().streams === 0)
+    expect(running.mcp.stats()).toMatchObject({ sessions: 0, streams: 0, bufferedBytes: 0 })
+  })
+})
+
+describe('SDK client over legacy HTTP+SSE', () => {
+  it('initializes and calls a tool, and the session ends with the stream', async () => {
+    running = await serveHandler()
+    const client = new Client({ name: 'test', version: '1.0.0' })
+    await client.connect(new SSEClientTransport(new URL(`${running.url}/sse`)))
+    const echo = await client.callTool({ name: 'echo', arguments: { text: 'legacy' } })
+    expect(echo.content).toEqual([{ type: 'text', text: 'legacy' }])
+    expect(running.mcp.stats().sessions).toBe(1)
+    await client.close()
+    await waitFor(() => running?.mcp.stats().sessions === 0)
+    expect(running.mcp.stats()).toMatchObject({ sessions: 0, streams: 0, bufferedBytes: 0 })
+  })
+})
