@@ -83,7 +83,8 @@ export function createExampleServer(): McpServer {
   server.registerTool(
     'countdown',
     {
-      description: 'Counts down, sending a progress notification on every tick, then returns',
+      description:
+        'Counts down, sending a progress notification on every tick; liftoff comes one interval after the last tick',
       inputSchema: {
         ticks: z.number().int().min(1).max(100).default(5).describe('How many ticks'),
         intervalMs: z.number().int().min(0).max(10_000).default(100).describe('Time between ticks'),

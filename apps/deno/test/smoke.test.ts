@@ -1,0 +1,3 @@
+import { smokeSuite } from '@mcpwire/app-shared/testing'
+
+smokeSuite('deno')

@@ -1,0 +1,94 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The runtimes the sample apps run on. */
+export type Runtime = 'node' | 'deno' | 'bun'
+export const RUNTIMES: readonly Runtime[] = ['node', 'deno', 'bun']
+
+/** A sample app started on a free port. */
+export interface RunningApp {
+  readonly runtime: Runtime
+  /** Base URL, for example `http://127.0.0.1:41234`. */
+  readonly url: string
+  readonly child: ChildProcess
+  /** Everything the app printed so far. */
+  output(): string
+  /** Sends SIGTERM (SIGKILL after `graceMs`) and resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>
+}
+
+const appsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const LISTENING = /mcpwire sample \((\w+)\) listening on (http:\/\/\S+)/
+
+/**
+ * The process to spawn for an app's `start` script. The runtime's real binary is run, not the
+ * package manager's shell shim in node_modules/.bin: a shim does not pass SIGTERM on, so the
+ * server would outlive it.
+ */
+function command(cwd: string, script: string): { file: string; args: string[] } {
+  const [tool, ...args] = script.split(/\s+/)
+  const require = createRequire(join(cwd, 'package.json'))
+  const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`))
+  switch (tool) {
+    case 'tsx':
+      return { file: process.execPath, args: ['--import', 'tsx', ...args] }
+    case 'deno':
+      return { file: join(packageDir('deno'), 'deno'), args }
+    case 'bun':
+      return { file: join(packageDir('bun'), 'bin', 'bun.exe'), args }
+    default:
+      throw new Error(`Unknown start command: ${script}`)
+  }
+}
+
+/**
+ * Starts one sample app as its own `start` script says, on 127.0.0.1 and a free port, and waits
+ * for its "listening on" line.
+ */
+export function startApp(runtime: Runtime, timeoutMs = 60_000): Promise<RunningApp> {
+  const cwd = join(appsDir, runtime)
+  const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'))
+  const { file, args } = command(cwd, manifest.scripts.start)
+  const child = spawn(file, args, {
+    cwd,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
+  const stop = async (graceMs = 10_000): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    const code = await exited
+    clearTimeout(timer)
+    return code
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop(0)
+      reject(new Error(`${runtime} app did not start within ${timeoutMs} ms:\n${output}`))
+    }, timeoutMs)
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = LISTENING.exec(output)
+      if (match !== null) {
+        clearTimeout(timer)
+        resolve({ runtime, url: match[2]!, child, output: () => output, stop })
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${runtime} app exited with code ${code} before listening:\n${output}`))
+    })
+  })
+}

@@ -1,0 +1,3 @@
+export { smokeSuite } from './smoke-suite.js'
+export type { RunningApp, Runtime } from './start-app.js'
+export { RUNTIMES, startApp } from './start-app.js'
