@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningApp, type Runtime, startApp } from './start-app.js'
 
@@ -33,11 +34,11 @@ export function smokeSuite(runtime: Runtime): void {
         // microtask after responses, so the wire order is what this server controls.)
         const received: string[] = []
         const deliver = wire.onmessage!
-        wire.onmessage = (message, extra) => {
+        wire.onmessage = (message: JSONRPCMessage) => {
           const m = message as { method?: string; params?: { progress?: number }; result?: unknown }
           if (m.method === 'notifications/progress') received.push(`progress ${m.params?.progress}`)
           else if (m.result !== undefined) received.push('result')
-          deliver(message, extra)
+          deliver(message)
         }
         try {
           expect(client.getServerVersion()?.name).toBe('mcpwire-sample')
