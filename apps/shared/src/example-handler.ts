@@ -4,7 +4,12 @@ import { createExampleServer } from './example-server.js'
 /** The sample apps' handler: MCP on `/mcp` (and legacy `/sse` + `/messages`), plus `/health`. */
 export interface ExampleHandler {
   readonly fetch: (request: Request) => Promise<Response>
-  readonly close: () => Promise<void>
+  /**
+   * Graceful shutdown: new requests get 503, POST responses still streaming (in-flight
+   * Streamable HTTP requests) are answered, waiting at most `graceMs` (default 10 s); then every
+   * session and stream is closed.
+   */
+  readonly close: (graceMs?: number) => Promise<void>
   readonly mcp: McpHandler
 }
 
@@ -21,15 +26,80 @@ export function createExampleHandler(
     ...options,
     connect: (transport) => createExampleServer().connect(transport),
   })
+  let draining = false
+  let inFlight = 0
+  let drained: (() => void) | undefined
+  const finished = () => {
+    inFlight--
+    if (inFlight === 0) drained?.()
+  }
+
   return {
     mcp,
-    fetch(request) {
+    async fetch(request) {
       if (new URL(request.url).pathname === '/health') {
-        return Promise.resolve(Response.json({ status: 'ok' }))
+        return Response.json(
+          { status: draining ? 'draining' : 'ok' },
+          { status: draining ? 503 : 200 },
+        )
       }
-      return mcp.fetch(request)
+      if (draining) {
+        return Response.json(
+          { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Server is shutting down' } },
+          { status: 503, headers: { 'retry-after': '1' } },
+        )
+      }
+      if (request.method !== 'POST') return mcp.fetch(request)
+      // Count the POST until its response body ends, so close() can let it finish.
+      inFlight++
+      let response: Response
+      try {
+        response = await mcp.fetch(request)
+      } catch (error) {
+        finished()
+        throw error
+      }
+      if (response.body === null) {
+        finished()
+        return response
+      }
+      const reader = response.body.getReader()
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            try {
+              const { done, value } = await reader.read()
+              if (done) {
+                controller.close()
+                finished()
+              } else controller.enqueue(value)
+            } catch (error) {
+              controller.error(error)
+              finished()
+            }
+          },
+          cancel(reason) {
+            finished()
+            return reader.cancel(reason)
+          },
+        },
+        { highWaterMark: 0 },
+      )
+      return new Response(body, { status: response.status, headers: response.headers })
     },
-    close: () => mcp.close(),
+    async close(graceMs = 10_000) {
+      draining = true
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs)
+          drained = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+      }
+      await mcp.close()
+    },
   }
 }
 

@@ -495,8 +495,9 @@ export function createExampleServer(): McpServer {
  * answers that tool's schema as written.
  */
 function preserveJsonSchema2020(server: McpServer): void {
-  const handlers = (server.server as unknown as { _requestHandlers: Map<string, Function> })
-    ._requestHandlers
+  const handlers = (
+    server.server as unknown as { _requestHandlers: Map<string, (...args: unknown[]) => unknown> }
+  )._requestHandlers
   const list = handlers.get('tools/list')
   if (list === undefined) throw new Error('tools/list handler not registered')
   handlers.set('tools/list', async (...args: unknown[]) => {

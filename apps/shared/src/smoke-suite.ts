@@ -64,8 +64,16 @@ export function smokeSuite(runtime: Runtime): void {
       }, 30_000)
     }
 
-    it('exits with code 0 on SIGTERM', async () => {
-      expect(await app!.stop()).toBe(0)
+    it('answers an in-flight request, then exits with code 0 on SIGTERM', async () => {
+      const client = new Client({ name: 'smoke', version: '1.0.0' })
+      await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app!.url)))
+      const call = client.callTool({ name: 'countdown', arguments: { ticks: 5, intervalMs: 100 } })
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      const exit = app!.stop()
+      const result = await call
+      expect(result.content).toEqual([{ type: 'text', text: 'Liftoff after 5 ticks' }])
+      expect(await exit).toBe(0)
+      await client.close().catch(() => {})
     }, 20_000)
   })
 }
