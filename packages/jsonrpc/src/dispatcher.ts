@@ -104,14 +104,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     )
   }
 
+  // The dispatcher builds its responses in canonical member order already (jsonrpc, id, then
+  // result or error), so they go straight to JSON.stringify without serialize()'s reordering copy.
   function write(response: JsonRpcResponse | JsonRpcResponse[]): string {
     try {
-      return serialize(response)
+      return JSON.stringify(response)
     } catch {
       // A result that JSON cannot represent (a cycle, a BigInt): answer an internal error instead.
       const fail = (r: JsonRpcResponse) =>
         errorResponse(r.id, ErrorCode.InternalError, 'Internal error')
-      return serialize(Array.isArray(response) ? response.map(fail) : fail(response))
+      return JSON.stringify(Array.isArray(response) ? response.map(fail) : fail(response))
     }
   }
 
