@@ -2,9 +2,9 @@ import { encode } from '@mcpwire/sse'
 import { errorResponse } from './error-response.js'
 import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
 import type { Caller, HandlerContext } from './handler-context.js'
-import { accepts, headersObject, isJsonContent } from './http-checks.js'
+import { accepts, headersObject } from './http-checks.js'
 import { isInitialize, parseMessages } from './message.js'
-import { readBody } from './read-body.js'
+import { readJsonBody } from './read-json-body.js'
 
 /**
  * GET on the legacy SSE path (2024-11-05): opens a session whose one stream carries every server
@@ -67,19 +67,9 @@ export async function handleLegacyPost(
       ? errorResponse(400, -32000, 'Bad request: sessionId query parameter is required')
       : errorResponse(404, -32001, 'Session not found')
   }
-  if (!isJsonContent(request)) {
-    return errorResponse(
-      415,
-      -32000,
-      'Unsupported media type: Content-Type must be application/json',
-    )
-  }
-  const body = await readBody(request, ctx.options.maxBodyBytes)
-  if (!body.ok) {
-    if (body.reason === 'too-large') return errorResponse(413, -32600, 'Request body too large')
-    return errorResponse(400, -32700, 'Parse error: body could not be read')
-  }
-  const parsed = parseMessages(body.text)
+  const body = await readJsonBody(request, ctx.options.maxBodyBytes)
+  if (body instanceof Response) return body
+  const parsed = parseMessages(body)
   if (!parsed.ok) return errorResponse(400, parsed.code, parsed.message, undefined, parsed.id)
   const session = found.session
   session.touch()

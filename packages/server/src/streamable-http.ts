@@ -1,7 +1,7 @@
 import { errorResponse } from './error-response.js'
 import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
 import type { Caller, HandlerContext } from './handler-context.js'
-import { accepts, headersObject, isJsonContent } from './http-checks.js'
+import { accepts, headersObject } from './http-checks.js'
 import {
   isInitialize,
   isRequest,
@@ -11,7 +11,7 @@ import {
 } from './message.js'
 import type { OutboundStream } from './outbound-stream.js'
 import { allowsBatch, readProtocolVersion, supportsPriming } from './protocol-version.js'
-import { readBody } from './read-body.js'
+import { readJsonBody } from './read-json-body.js'
 import { JsonSink, RequestScope } from './request-scope.js'
 import type { Session } from './session.js'
 import type { MessageExtraInfo } from './transport.js'
@@ -57,21 +57,9 @@ export async function handleStreamablePost(
       'Not acceptable: Accept must list application/json and text/event-stream',
     )
   }
-  if (!isJsonContent(request)) {
-    return errorResponse(
-      415,
-      -32000,
-      'Unsupported media type: Content-Type must be application/json',
-    )
-  }
-  const body = await readBody(request, ctx.options.maxBodyBytes)
-  if (!body.ok) {
-    if (body.reason === 'too-large') return errorResponse(413, -32600, 'Request body too large')
-    if (body.reason === 'invalid-utf8')
-      return errorResponse(400, -32700, 'Parse error: invalid UTF-8')
-    return errorResponse(400, -32600, 'Request body could not be read')
-  }
-  const parsed = parseMessages(body.text)
+  const body = await readJsonBody(request, ctx.options.maxBodyBytes)
+  if (body instanceof Response) return body
+  const parsed = parseMessages(body)
   if (!parsed.ok) return errorResponse(400, parsed.code, parsed.message, undefined, parsed.id)
   const { messages, batch } = parsed
 

@@ -1,0 +1,33 @@
+import { errorResponse } from './error-response.js'
+import { isJsonContent } from './http-checks.js'
+import { readBody } from './read-body.js'
+
+/**
+ * Checks that a POST declares JSON and reads its body within the size cap; every failure is
+ * already the answer to send: 415 for another content type, 413 past `maxBytes`, 400 with -32700
+ * for invalid UTF-8, 400 with -32600 for a body that could not be read.
+ *
+ * @param request The incoming POST.
+ * @param maxBytes The largest accepted body in bytes.
+ * @returns The body text, or the error response.
+ * @example
+ * ```ts
+ * const body = await readJsonBody(request, 4 * 1024 * 1024)
+ * if (body instanceof Response) return body
+ * ```
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<string | Response> {
+  if (!isJsonContent(request)) {
+    return errorResponse(
+      415,
+      -32000,
+      'Unsupported media type: Content-Type must be application/json',
+    )
+  }
+  const body = await readBody(request, maxBytes)
+  if (body.ok) return body.text
+  if (body.reason === 'too-large') return errorResponse(413, -32600, 'Request body too large')
+  if (body.reason === 'invalid-utf8')
+    return errorResponse(400, -32700, 'Parse error: invalid UTF-8')
+  return errorResponse(400, -32600, 'Request body could not be read')
+}
