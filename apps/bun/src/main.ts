@@ -1,12 +1,16 @@
 // The Bun sample: Bun.serve with the shared handler.
-import { createExampleHandler, listenAddress, listeningLine } from '@mcpwire/app-shared'
+import {
+  createExampleHandler,
+  listenAddress,
+  listeningLine,
+  shutdownOnSignals,
+} from '@mcpwire/app-shared'
 
 declare const Bun: {
   env: Record<string, string | undefined>
   serve(options: {
     hostname: string
     port: number
-    idleTimeout?: number
     fetch: (request: Request) => Response | Promise<Response>
   }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> }
 }
@@ -17,15 +21,9 @@ const app = createExampleHandler()
 // 5 s by default) keep quiet event streams open, so Bun's default idleTimeout is left as it is.
 const server = Bun.serve({ hostname, port, fetch: app.fetch })
 console.log(listeningLine('bun', server.url.href))
-
-let stopping = false
-async function stop(signal: string): Promise<void> {
-  if (stopping) return
-  stopping = true
-  console.log(`${signal}: closing sessions and streams`)
-  await app.close()
-  await server.stop(true)
-  process.exit(0)
-}
-process.on('SIGINT', () => void stop('SIGINT'))
-process.on('SIGTERM', () => void stop('SIGTERM'))
+shutdownOnSignals({
+  app,
+  closeServer: () => server.stop(true),
+  listen: (signal, handler) => process.on(signal, handler),
+  exit: (code) => process.exit(code),
+})

@@ -1,5 +1,10 @@
 // The Deno sample: Deno.serve with the shared handler.
-import { createExampleHandler, listenAddress, listeningLine } from '@mcpwire/app-shared'
+import {
+  createExampleHandler,
+  listenAddress,
+  listeningLine,
+  shutdownOnSignals,
+} from '@mcpwire/app-shared'
 
 declare const Deno: {
   env: { toObject(): Record<string, string> }
@@ -10,7 +15,7 @@ declare const Deno: {
       onListen?: (addr: { hostname: string; port: number }) => void
     },
     handler: (request: Request) => Response | Promise<Response>,
-  ): { shutdown(): Promise<void>; finished: Promise<void> }
+  ): { shutdown(): Promise<void> }
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void
   exit(code: number): never
 }
@@ -25,15 +30,9 @@ const server = Deno.serve(
   },
   app.fetch,
 )
-
-let stopping = false
-async function stop(signal: string): Promise<void> {
-  if (stopping) return
-  stopping = true
-  console.log(`${signal}: closing sessions and streams`)
-  await app.close()
-  await server.shutdown()
-  Deno.exit(0)
-}
-Deno.addSignalListener('SIGINT', () => void stop('SIGINT'))
-Deno.addSignalListener('SIGTERM', () => void stop('SIGTERM'))
+shutdownOnSignals({
+  app,
+  closeServer: () => server.shutdown(),
+  listen: (signal, handler) => Deno.addSignalListener(signal, handler),
+  exit: (code) => Deno.exit(code),
+})

@@ -1,20 +1,19 @@
 // The Node sample: node:http through @mcpwire/server/node.
-import { createExampleHandler, listenAddress, listeningLine } from '@mcpwire/app-shared'
+import {
+  createExampleHandler,
+  listenAddress,
+  listeningLine,
+  shutdownOnSignals,
+} from '@mcpwire/app-shared'
 import { serve } from '@mcpwire/server/node'
 
 const { hostname, port } = listenAddress(process.env)
 const app = createExampleHandler()
 const server = await serve({ fetch: app.fetch, hostname, port })
 console.log(listeningLine('node', server.url.href))
-
-let stopping = false
-async function stop(signal: string): Promise<void> {
-  if (stopping) return
-  stopping = true
-  console.log(`${signal}: closing sessions and streams`)
-  await app.close()
-  await server.close()
-  process.exit(0)
-}
-process.on('SIGINT', () => void stop('SIGINT'))
-process.on('SIGTERM', () => void stop('SIGTERM'))
+shutdownOnSignals({
+  app,
+  closeServer: () => server.close(),
+  listen: (signal, handler) => process.on(signal, handler),
+  exit: (code) => process.exit(code),
+})
