@@ -1,7 +1,7 @@
 // Runs the official MCP conformance suite (server mode, active suite) against the Node, Deno and
 // Bun sample apps in turn, on a Node 24 from the npm registry. Exits non-zero on any failure.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RUNTIMES, startApp } from '../src/start-app.js'
@@ -55,19 +55,27 @@ function runSuite(url: string, outDir: string): Promise<{ code: number | null; o
 }
 
 const summary: string[] = []
+const perScenario: Record<string, Record<string, string>> = {}
 let failed = false
 for (const runtime of RUNTIMES) {
   const started = performance.now()
-  const app = await startApp(runtime)
   let result: { code: number | null; output: string }
   try {
-    result = await runSuite(`${app.url}/mcp`, join(resultsDir, runtime))
-  } finally {
-    await app.stop()
+    const app = await startApp(runtime)
+    try {
+      result = await runSuite(`${app.url}/mcp`, join(resultsDir, runtime))
+    } finally {
+      await app.stop()
+    }
+  } catch (error) {
+    result = { code: null, output: String(error) }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   const scenarios = result.output.split('\n').filter((line) => /^[✓✗] /.test(line))
   const bad = scenarios.filter((line) => !line.startsWith('✓'))
+  perScenario[runtime] = Object.fromEntries(
+    scenarios.map((line) => [line.slice(2).split(':')[0] ?? line, line.slice(2)]),
+  )
   const total = /Total: (\d+) passed, (\d+) failed/.exec(result.output)
   if (result.code !== 0 || bad.length > 0 || scenarios.length === 0) {
     failed = true
@@ -79,5 +87,6 @@ for (const runtime of RUNTIMES) {
   )
   for (const line of bad) summary.push(`  ${line}`)
 }
+writeFileSync(join(resultsDir, 'summary.json'), `${JSON.stringify(perScenario, null, 2)}\n`)
 console.log(`\nMCP conformance (server, active suite)\n${summary.join('\n')}`)
 process.exit(failed ? 1 : 0)
