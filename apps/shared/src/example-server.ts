@@ -1,8 +1,11 @@
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js'
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
   CreateMessageResultSchema,
   ElicitResultSchema,
+  type ServerNotification,
+  type ServerRequest,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
@@ -37,6 +40,29 @@ function silentWavBase64(): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] })
+
+type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
+type RequestedSchema = Extract<
+  ServerRequest,
+  { method: 'elicitation/create' }
+>['params'] extends infer P
+  ? P extends { requestedSchema: infer S }
+    ? S
+    : never
+  : never
+
+/** Asks the client for input and describes the answer as `action=…, content={…}`. */
+async function elicit(
+  extra: ToolExtra,
+  message: string,
+  requestedSchema: RequestedSchema,
+): Promise<string> {
+  const result = await extra.sendRequest(
+    { method: 'elicitation/create', params: { message, requestedSchema } },
+    ElicitResultSchema,
+  )
+  return `action=${result.action}, content=${JSON.stringify(result.content ?? {})}`
+}
 
 /** The JSON Schema 2020-12 input schema the conformance suite expects to see unchanged. */
 const JSON_SCHEMA_2020_12_INPUT = {
@@ -225,25 +251,15 @@ export function createExampleServer(): McpServer {
       inputSchema: { message: z.string().describe('The message to show the user') },
     },
     async ({ message }, extra) => {
-      const result = await extra.sendRequest(
-        {
-          method: 'elicitation/create',
-          params: {
-            message,
-            requestedSchema: {
-              type: 'object',
-              properties: {
-                username: { type: 'string', description: "User's response" },
-                email: { type: 'string', description: "User's email address" },
-              },
-              required: ['username', 'email'],
-            },
-          },
-        },
-        ElicitResultSchema,
-      )
       return text(
-        `User response: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`,
+        `User response: ${await elicit(extra, message, {
+          type: 'object',
+          properties: {
+            username: { type: 'string', description: "User's response" },
+            email: { type: 'string', description: "User's email address" },
+          },
+          required: ['username', 'email'],
+        })}`,
       )
     },
   )
@@ -251,33 +267,27 @@ export function createExampleServer(): McpServer {
     'test_elicitation_sep1034_defaults',
     { description: 'Elicitation with defaults for every primitive type' },
     async (extra) => {
-      const result = await extra.sendRequest(
-        {
-          method: 'elicitation/create',
-          params: {
-            message: 'Please review and update the form fields with defaults',
-            requestedSchema: {
-              type: 'object',
-              properties: {
-                name: { type: 'string', description: 'User name', default: 'John Doe' },
-                age: { type: 'integer', description: 'User age', default: 30 },
-                score: { type: 'number', description: 'User score', default: 95.5 },
-                status: {
-                  type: 'string',
-                  description: 'User status',
-                  enum: ['active', 'inactive', 'pending'],
-                  default: 'active',
-                },
-                verified: { type: 'boolean', description: 'Verification status', default: true },
-              },
-              required: [],
-            },
-          },
-        },
-        ElicitResultSchema,
-      )
       return text(
-        `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`,
+        `Elicitation completed: ${await elicit(
+          extra,
+          'Please review and update the form fields with defaults',
+          {
+            type: 'object',
+            properties: {
+              name: { type: 'string', description: 'User name', default: 'John Doe' },
+              age: { type: 'integer', description: 'User age', default: 30 },
+              score: { type: 'number', description: 'User score', default: 95.5 },
+              status: {
+                type: 'string',
+                description: 'User status',
+                enum: ['active', 'inactive', 'pending'],
+                default: 'active',
+              },
+              verified: { type: 'boolean', description: 'Verification status', default: true },
+            },
+            required: [],
+          },
+        )}`,
       )
     },
   )
@@ -285,59 +295,53 @@ export function createExampleServer(): McpServer {
     'test_elicitation_sep1330_enums',
     { description: 'Elicitation with every enum variant' },
     async (extra) => {
-      const result = await extra.sendRequest(
-        {
-          method: 'elicitation/create',
-          params: {
-            message: 'Please select options from the enum fields',
-            requestedSchema: {
-              type: 'object',
-              properties: {
-                untitledSingle: {
-                  type: 'string',
-                  description: 'Untitled single-select',
-                  enum: ['option1', 'option2', 'option3'],
-                },
-                titledSingle: {
-                  type: 'string',
-                  description: 'Titled single-select',
-                  oneOf: [
-                    { const: 'value1', title: 'First Option' },
-                    { const: 'value2', title: 'Second Option' },
-                    { const: 'value3', title: 'Third Option' },
+      return text(
+        `Elicitation completed: ${await elicit(
+          extra,
+          'Please select options from the enum fields',
+          {
+            type: 'object',
+            properties: {
+              untitledSingle: {
+                type: 'string',
+                description: 'Untitled single-select',
+                enum: ['option1', 'option2', 'option3'],
+              },
+              titledSingle: {
+                type: 'string',
+                description: 'Titled single-select',
+                oneOf: [
+                  { const: 'value1', title: 'First Option' },
+                  { const: 'value2', title: 'Second Option' },
+                  { const: 'value3', title: 'Third Option' },
+                ],
+              },
+              legacyEnum: {
+                type: 'string',
+                description: 'Legacy titled enum',
+                enum: ['opt1', 'opt2', 'opt3'],
+                enumNames: ['Option One', 'Option Two', 'Option Three'],
+              },
+              untitledMulti: {
+                type: 'array',
+                description: 'Untitled multi-select',
+                items: { type: 'string', enum: ['option1', 'option2', 'option3'] },
+              },
+              titledMulti: {
+                type: 'array',
+                description: 'Titled multi-select',
+                items: {
+                  anyOf: [
+                    { const: 'value1', title: 'First Choice' },
+                    { const: 'value2', title: 'Second Choice' },
+                    { const: 'value3', title: 'Third Choice' },
                   ],
                 },
-                legacyEnum: {
-                  type: 'string',
-                  description: 'Legacy titled enum',
-                  enum: ['opt1', 'opt2', 'opt3'],
-                  enumNames: ['Option One', 'Option Two', 'Option Three'],
-                },
-                untitledMulti: {
-                  type: 'array',
-                  description: 'Untitled multi-select',
-                  items: { type: 'string', enum: ['option1', 'option2', 'option3'] },
-                },
-                titledMulti: {
-                  type: 'array',
-                  description: 'Titled multi-select',
-                  items: {
-                    anyOf: [
-                      { const: 'value1', title: 'First Choice' },
-                      { const: 'value2', title: 'Second Choice' },
-                      { const: 'value3', title: 'Third Choice' },
-                    ],
-                  },
-                },
               },
-              required: [],
             },
+            required: [],
           },
-        },
-        ElicitResultSchema,
-      )
-      return text(
-        `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`,
+        )}`,
       )
     },
   )
