@@ -1,3 +1,5 @@
+import { errorResponse as jsonRpcErrorResponse } from '@mcpwire/jsonrpc'
+
 /**
  * A JSON-RPC error carried in an HTTP error response, as the MCP transports answer bad requests.
  *
@@ -21,8 +23,7 @@ export function errorResponse(
   headers?: Record<string, string>,
   id: string | number | null = null,
 ): Response {
-  const body = JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })
-  return new Response(body, {
+  return new Response(JSON.stringify(jsonRpcErrorResponse(id, code, message)), {
     status,
     headers: { 'content-type': 'application/json', ...headers },
   })
