@@ -20,6 +20,23 @@ async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !check(); i++) await tick()
 }
 
+/** An SDK client whose reconnections (polling and resumption) wait milliseconds, not seconds. */
+async function connectFastReconnectingClient(
+  url: string,
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const client = new Client({ name: 't', version: '1' })
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+    reconnectionOptions: {
+      initialReconnectionDelay: 10,
+      maxReconnectionDelay: 50,
+      reconnectionDelayGrowFactor: 1,
+      maxRetries: 5,
+    },
+  })
+  await client.connect(transport)
+  return { client, transport }
+}
+
 function call(id: number, name: string): string {
   return JSON.stringify({
     jsonrpc: '2.0',
@@ -84,16 +101,7 @@ describe('resumable streams', () => {
 
   it('lets a tool close its stream early so the SDK client polls and gets everything once', async () => {
     running = await serveHandler({ retryMs: 10 })
-    const client = new Client({ name: 't', version: '1' })
-    const transport = new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), {
-      reconnectionOptions: {
-        initialReconnectionDelay: 10,
-        maxReconnectionDelay: 50,
-        reconnectionDelayGrowFactor: 1,
-        maxRetries: 5,
-      },
-    })
-    await client.connect(transport)
+    const { client, transport } = await connectFastReconnectingClient(running.url)
     const progress: number[] = []
     const result = await client.callTool({ name: 'reconnect', arguments: {} }, undefined, {
       onprogress: (p) => progress.push(p.progress),
@@ -106,16 +114,7 @@ describe('resumable streams', () => {
 
   it('resumes an SDK client after its connection drops mid-call: nothing lost, nothing duplicated', async () => {
     running = await serveHandler({ retryMs: 10 })
-    const client = new Client({ name: 't', version: '1' })
-    const transport = new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), {
-      reconnectionOptions: {
-        initialReconnectionDelay: 10,
-        maxReconnectionDelay: 50,
-        reconnectionDelayGrowFactor: 1,
-        maxRetries: 5,
-      },
-    })
-    await client.connect(transport)
+    const { client, transport } = await connectFastReconnectingClient(running.url)
     const progress: number[] = []
     const result = client.callTool({ name: 'gated', arguments: {} }, undefined, {
       onprogress: (p) => progress.push(p.progress),
