@@ -114,7 +114,7 @@ describe('resumable streams', () => {
 
   it('resumes an SDK client after its connection drops mid-call: nothing lost, nothing duplicated', async () => {
     running = await serveHandler({ retryMs: 10 })
-    const { client, transport } = await connectFastReconnectingClient(running.url)
+    const { client } = await connectFastReconnectingClient(running.url)
     const progress: number[] = []
     const result = client.callTool({ name: 'gated', arguments: {} }, undefined, {
       onprogress: (p) => progress.push(p.progress),
