@@ -40,7 +40,10 @@ export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
  */
 export class EventStream {
   readonly body: ReadableStream<Uint8Array>
-  readonly #options: EventStreamOptions
+  readonly #maxBufferBytes: number
+  readonly #keepAliveMs: number
+  readonly #timers: Timers
+  readonly #metrics: Metrics
   readonly #queue: Uint8Array[] = []
   #queuedBytes = 0
   #controller!: ReadableStreamDefaultController<Uint8Array>
@@ -50,10 +53,18 @@ export class EventStream {
   #keepAlive: TimerHandle | undefined
   #wroteSinceTick = false
   #roomWaiters: (() => void)[] = []
+  // Dropped once the stream detaches, so a finished stream holds nothing of its request.
+  #signal: AbortSignal | undefined
+  #onDetach: ((reason: EventStreamCloseReason) => void) | undefined
   readonly #onAbort = (): void => this.abort('disconnect')
 
   constructor(options: EventStreamOptions) {
-    this.#options = options
+    this.#maxBufferBytes = options.maxBufferBytes
+    this.#keepAliveMs = options.keepAliveMs
+    this.#timers = options.timers
+    this.#metrics = options.metrics
+    this.#signal = options.signal
+    this.#onDetach = options.onDetach
     options.metrics.streams++
     this.body = new ReadableStream<Uint8Array>(
       {
@@ -65,10 +76,10 @@ export class EventStream {
       },
       { highWaterMark: 0 },
     )
-    if (options.signal?.aborted) {
+    if (this.#signal?.aborted) {
       queueMicrotask(this.#onAbort)
     } else {
-      options.signal?.addEventListener('abort', this.#onAbort, { once: true })
+      this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
     }
     this.#armKeepAlive()
   }
@@ -97,17 +108,14 @@ export class EventStream {
       this.#controller.enqueue(chunk)
       return true
     }
-    if (
-      this.#queuedBytes > 0 &&
-      this.#queuedBytes + chunk.byteLength > this.#options.maxBufferBytes
-    ) {
-      this.#options.metrics.overflowClosedStreams++
+    if (this.#queuedBytes > 0 && this.#queuedBytes + chunk.byteLength > this.#maxBufferBytes) {
+      this.#metrics.overflowClosedStreams++
       this.abort('overflow')
       return false
     }
     this.#queue.push(chunk)
     this.#queuedBytes += chunk.byteLength
-    this.#options.metrics.bufferedBytes += chunk.byteLength
+    this.#metrics.bufferedBytes += chunk.byteLength
     return true
   }
 
@@ -117,7 +125,7 @@ export class EventStream {
    */
   waitForRoom(bytes: number): Promise<void> {
     if (!this.#accepting || this.#wanted || this.#queuedBytes === 0) return Promise.resolve()
-    if (this.#queuedBytes + bytes <= this.#options.maxBufferBytes) return Promise.resolve()
+    if (this.#queuedBytes + bytes <= this.#maxBufferBytes) return Promise.resolve()
     return new Promise((resolve) => this.#roomWaiters.push(resolve))
   }
 
@@ -150,16 +158,16 @@ export class EventStream {
       return
     }
     this.#queuedBytes -= chunk.byteLength
-    this.#options.metrics.bufferedBytes -= chunk.byteLength
+    this.#metrics.bufferedBytes -= chunk.byteLength
     this.#controller.enqueue(chunk)
     if (!this.#accepting && this.#queue.length === 0) this.#finish()
     this.#wakeWaiters()
   }
 
   #armKeepAlive(): void {
-    const ms = this.#options.keepAliveMs
+    const ms = this.#keepAliveMs
     if (!(ms > 0) || !this.#accepting) return
-    this.#keepAlive = this.#options.timers.setTimeout(() => {
+    this.#keepAlive = this.#timers.setTimeout(() => {
       this.#keepAlive = undefined
       if (!this.#wroteSinceTick) this.write(encodeComment('keep-alive'))
       this.#wroteSinceTick = false
@@ -170,16 +178,19 @@ export class EventStream {
   #detach(reason: EventStreamCloseReason): void {
     this.#accepting = false
     if (this.#keepAlive !== undefined) {
-      this.#options.timers.clearTimeout(this.#keepAlive)
+      this.#timers.clearTimeout(this.#keepAlive)
       this.#keepAlive = undefined
     }
-    this.#options.signal?.removeEventListener('abort', this.#onAbort)
+    this.#signal?.removeEventListener('abort', this.#onAbort)
+    this.#signal = undefined
     this.#wakeWaiters()
-    this.#options.onDetach?.(reason)
+    const onDetach = this.#onDetach
+    this.#onDetach = undefined
+    onDetach?.(reason)
   }
 
   #dropQueue(): void {
-    this.#options.metrics.bufferedBytes -= this.#queuedBytes
+    this.#metrics.bufferedBytes -= this.#queuedBytes
     this.#queuedBytes = 0
     this.#queue.length = 0
   }
@@ -187,7 +198,7 @@ export class EventStream {
   #finish(): void {
     if (this.#finished) return
     this.#finished = true
-    this.#options.metrics.streams--
+    this.#metrics.streams--
     try {
       this.#controller.close()
     } catch {

@@ -102,7 +102,10 @@ export class OutboundStream implements MessageSink {
     if (this.#ended) return
     this.#ended = true
     void this.#enqueue(async () => {
-      if (this.#replay === undefined) this.#connection?.end()
+      this.#replayedIds = undefined
+      if (this.#replay !== undefined) return // the replay ends the connection when it finishes
+      this.#connection?.end()
+      this.#connection = undefined
     })
   }
 

@@ -1,6 +1,7 @@
 import type { Metrics } from './metrics.js'
 import type { ResolvedOptions } from './options.js'
-import { Session, type SessionKind } from './session.js'
+import { Session, type SessionHost, type SessionKind } from './session.js'
+import type { TimerHandle } from './timers.js'
 
 /** The outcome of looking a session up for a request. */
 export type SessionLookup =
@@ -10,34 +11,37 @@ export type SessionLookup =
 /**
  * The open sessions of a handler, keyed by their CSPRNG id (`crypto.randomUUID()`), capped at
  * `maxSessions`. A session is found only by the principal that created it.
+ *
+ * Idle expiry costs one timer per handler, not one per session: the map keeps sessions in order of
+ * their last activity (a touch moves a session to the end), and one timer wakes at the oldest
+ * session's deadline, closes what is idle and sleeps until the next deadline.
  */
-export class SessionRegistry {
+export class SessionRegistry implements SessionHost {
+  readonly options: ResolvedOptions
+  readonly metrics: Metrics
+  /** Open sessions, least recently active first. */
   readonly #sessions = new Map<string, Session>()
-  readonly #options: ResolvedOptions
-  readonly #metrics: Metrics
+  #sweep: TimerHandle | undefined
+  // Stream ids: a random prefix per handler and a counter (short, and unique in a shared store).
+  readonly #streamIdPrefix = crypto.randomUUID().slice(0, 8)
+  #streamCount = 0
 
   constructor(options: ResolvedOptions, metrics: Metrics) {
-    this.#options = options
-    this.#metrics = metrics
+    this.options = options
+    this.metrics = metrics
   }
 
   /** Whether another session fits under `maxSessions`. */
   get full(): boolean {
-    return this.#sessions.size >= this.#options.maxSessions
+    return this.#sessions.size >= this.options.maxSessions
   }
 
   /** Opens a new session. */
   create(principal: string, kind: SessionKind, protocolVersion: string): Session {
-    const session = new Session(
-      crypto.randomUUID(),
-      principal,
-      kind,
-      protocolVersion,
-      this.#options,
-      this.#metrics,
-      (ended) => this.#sessions.delete(ended.id),
-    )
+    const session = new Session(crypto.randomUUID(), principal, kind, protocolVersion, this)
     this.#sessions.set(session.id, session)
+    this.metrics.sessions++
+    this.touch(session)
     return session
   }
 
@@ -52,8 +56,58 @@ export class SessionRegistry {
     return { ok: true, session }
   }
 
+  newStreamId(): string {
+    this.#streamCount++
+    return `${this.#streamIdPrefix}${this.#streamCount.toString(36)}`
+  }
+
+  /** Records activity: the session's idle deadline starts again from now. */
+  touch(session: Session): void {
+    if (session.closed) return
+    session.lastActive = this.options.timers.now()
+    this.#sessions.delete(session.id)
+    this.#sessions.set(session.id, session)
+    if (this.#sweep === undefined) this.#arm(session.lastActive + this.options.sessionIdleMs)
+  }
+
+  /** Forgets an ended session; the idle timer stops with the last one. */
+  ended(session: Session): void {
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
+    this.metrics.sessions--
+    if (this.#sessions.size === 0) this.#disarm()
+  }
+
   /** Closes every session. */
   async closeAll(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((session) => session.close()))
+  }
+
+  #arm(deadline: number): void {
+    this.#disarm()
+    const delay = Math.max(0, deadline - this.options.timers.now())
+    this.#sweep = this.options.timers.setTimeout(() => this.#expire(), delay)
+  }
+
+  #disarm(): void {
+    if (this.#sweep === undefined) return
+    this.options.timers.clearTimeout(this.#sweep)
+    this.#sweep = undefined
+  }
+
+  /** Closes the sessions idle past `sessionIdleMs`; a busy one (request in flight, GET open) is kept. */
+  #expire(): void {
+    this.#sweep = undefined
+    const now = this.options.timers.now()
+    const idleMs = this.options.sessionIdleMs
+    for (const session of this.#sessions.values()) {
+      const deadline = session.lastActive + idleMs
+      if (deadline > now) {
+        this.#arm(deadline) // the earliest deadline left: sessions are in order of activity
+        return
+      }
+      // A busy session moves to the end with a new deadline; the loop meets it again and stops.
+      if (session.busy) this.touch(session)
+      else void session.close()
+    }
   }
 }

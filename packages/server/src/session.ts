@@ -4,7 +4,6 @@ import type { Metrics } from './metrics.js'
 import type { ResolvedOptions } from './options.js'
 import { OutboundStream } from './outbound-stream.js'
 import type { RequestScope } from './request-scope.js'
-import type { TimerHandle } from './timers.js'
 import { McpTransport, type MessageRouter } from './transport.js'
 
 /** How many ended POST streams a session keeps resumable. */
@@ -13,11 +12,26 @@ export const MAX_ENDED_STREAMS = 16
 /** Which transport a session speaks. */
 export type SessionKind = 'streamable' | 'legacy'
 
+/** What a session needs from the registry that holds it. */
+export interface SessionHost {
+  readonly options: ResolvedOptions
+  readonly metrics: Metrics
+  /** Records activity (restarts the idle deadline). */
+  touch(session: Session): void
+  /** Called once when the session has ended. */
+  ended(session: Session): void
+  /** A new stream id, unique among the handler's streams (and so in a shared event store). */
+  newStreamId(): string
+}
+
 /**
- * One client session: its transport, the request scopes in flight, its standalone stream and
- * its idle timer. Routes the server's messages (never broadcast, never twice):
+ * One client session: its transport, the request scopes in flight and its standalone stream.
+ * Routes the server's messages (never broadcast, never twice):
  * a response to its request's stream; a related message to that stream while it is open;
  * anything else to the standalone GET stream (or only to the event store when no GET is open).
+ *
+ * An idle session holds little: the standalone stream is created on first use, and an ended POST
+ * stream is kept only as its id (its events are in the event store) until it is resumed.
  */
 export class Session implements MessageRouter {
   readonly id: string
@@ -26,18 +40,19 @@ export class Session implements MessageRouter {
   readonly transport: McpTransport
   /** The protocol version the client asked for at initialize. */
   protocolVersion: string
-  /** The standalone stream (GET on Streamable HTTP, the only stream on legacy). */
-  readonly standalone: OutboundStream
+  /** When the session was last active, on the handler's clock (set by the registry). */
+  lastActive = 0
   /** The connection carrying the standalone stream, while open. */
   standaloneConnection: EventStream | undefined
-  readonly #options: ResolvedOptions
-  readonly #metrics: Metrics
-  readonly #onEnd: (session: Session) => void
-  readonly #scopes = new Map<string, RequestScope>()
-  readonly #streams = new Map<string, OutboundStream>()
-  /** Ended POST streams still resumable, oldest first; bounded by {@link MAX_ENDED_STREAMS}. */
-  readonly #endedStreams: string[] = []
-  #idle: TimerHandle | undefined
+  readonly #host: SessionHost
+  #standalone: OutboundStream | undefined
+  // Created on first use and dropped when empty: an idle session holds none of them.
+  /** Open request scopes by request id ({@link idKey}). */
+  #scopes: Map<string, RequestScope> | undefined
+  /** Live POST streams by id (the standalone stream is kept apart). */
+  #streams: Map<string, OutboundStream> | undefined
+  /** Ids of ended POST streams still resumable, oldest first; at most {@link MAX_ENDED_STREAMS}. */
+  #endedStreams: string[] | undefined
   #closed = false
 
   constructor(
@@ -45,21 +60,14 @@ export class Session implements MessageRouter {
     principal: string,
     kind: SessionKind,
     protocolVersion: string,
-    options: ResolvedOptions,
-    metrics: Metrics,
-    onEnd: (session: Session) => void,
+    host: SessionHost,
   ) {
     this.id = id
     this.principal = principal
     this.kind = kind
     this.protocolVersion = protocolVersion
-    this.#options = options
-    this.#metrics = metrics
-    this.#onEnd = onEnd
+    this.#host = host
     this.transport = new McpTransport(id, this)
-    this.standalone = this.createStream(kind === 'legacy')
-    metrics.sessions++
-    this.touch()
   }
 
   /** Whether the session has ended. */
@@ -67,28 +75,58 @@ export class Session implements MessageRouter {
     return this.#closed
   }
 
-  /** A new logical stream of this session, resumable when an event store is configured. */
-  createStream(legacy = false): OutboundStream {
-    const stream = new OutboundStream({
-      streamId: crypto.randomUUID(),
-      eventStore: legacy ? undefined : this.#options.eventStore,
-      eventName: legacy ? 'message' : undefined,
-      metrics: this.#metrics,
-      onerror: this.#options.onerror,
-    })
+  /** Whether a request is in flight or the standalone stream is connected (never idle then). */
+  get busy(): boolean {
+    return this.#scopes !== undefined || this.standaloneConnection?.open === true
+  }
+
+  /** The standalone stream (GET on Streamable HTTP, the only stream on legacy), created on first use. */
+  get standalone(): OutboundStream {
+    this.#standalone ??= this.#newStream(this.#host.newStreamId(), this.kind === 'legacy')
+    return this.#standalone
+  }
+
+  /** Whether `stream` is this session's standalone stream. */
+  isStandalone(stream: OutboundStream): boolean {
+    return stream === this.#standalone
+  }
+
+  /** A new logical POST stream, resumable when an event store is configured. */
+  createStream(): OutboundStream {
+    const stream = this.#newStream(this.#host.newStreamId(), false)
+    this.#streams ??= new Map()
     this.#streams.set(stream.streamId, stream)
     return stream
   }
 
-  /** The logical stream with this id, if it belongs to the session. */
+  /**
+   * The logical stream with this id, if it belongs to the session. An ended POST stream comes
+   * back as a new ended {@link OutboundStream}: resuming it replays its stored events, then ends.
+   */
   getStream(streamId: string): OutboundStream | undefined {
-    return this.#streams.get(streamId)
+    if (this.#standalone?.streamId === streamId) return this.#standalone
+    const live = this.#streams?.get(streamId)
+    if (live !== undefined) return live
+    if (this.#endedStreams?.includes(streamId) !== true) return undefined
+    const stream = this.#newStream(streamId, false)
+    stream.end()
+    return stream
+  }
+
+  /** Records activity on the session (restarts its idle deadline). */
+  touch(): void {
+    this.#host.touch(this)
   }
 
   /** Registers a POST's scope under its request ids; `false` when an id is already in flight. */
   addScope(scope: RequestScope, ids: readonly RequestId[]): boolean {
-    if (ids.some((id) => this.#scopes.has(idKey(id)))) return false
-    for (const id of ids) this.#scopes.set(idKey(id), scope)
+    this.#scopes ??= new Map()
+    const scopes = this.#scopes
+    if (ids.some((id) => scopes.has(idKey(id)))) {
+      if (scopes.size === 0) this.#scopes = undefined
+      return false
+    }
+    for (const id of ids) scopes.set(idKey(id), scope)
     return true
   }
 
@@ -97,28 +135,29 @@ export class Session implements MessageRouter {
    * still fetch the final response) until {@link MAX_ENDED_STREAMS} newer streams have ended.
    */
   removeScope(scope: RequestScope, ids: readonly RequestId[]): void {
-    for (const id of ids) {
-      if (this.#scopes.get(idKey(id)) === scope) this.#scopes.delete(idKey(id))
+    const scopes = this.#scopes
+    if (scopes !== undefined) {
+      for (const id of ids) {
+        if (scopes.get(idKey(id)) === scope) scopes.delete(idKey(id))
+      }
+      if (scopes.size === 0) this.#scopes = undefined
     }
-    if (scope.streamId !== undefined) {
-      this.#endedStreams.push(scope.streamId)
-      if (this.#endedStreams.length > MAX_ENDED_STREAMS) {
-        const oldest = this.#endedStreams.shift()!
-        this.#streams.delete(oldest)
-        this.#deleteStored(oldest)
+    const streamId = scope.streamId
+    if (streamId !== undefined && this.#streams?.delete(streamId) === true) {
+      if (this.#streams.size === 0) this.#streams = undefined
+      if (this.#host.options.eventStore !== undefined) {
+        this.#endedStreams ??= []
+        const ended = this.#endedStreams
+        ended.push(streamId)
+        if (ended.length > MAX_ENDED_STREAMS) this.#deleteStored(ended.shift()!)
       }
     }
     this.touch()
   }
 
-  #deleteStored(streamId: string): void {
-    const store = this.#options.eventStore as { deleteStream?: (id: string) => void } | undefined
-    store?.deleteStream?.(streamId)
-  }
-
   /** The open scope of a request, if any. */
   scopeOf(id: RequestId): RequestScope | undefined {
-    return this.#scopes.get(idKey(id))
+    return this.#scopes?.get(idKey(id))
   }
 
   async route(message: McpMessage, relatedRequestId: RequestId | undefined): Promise<void> {
@@ -126,53 +165,59 @@ export class Session implements MessageRouter {
     if (this.kind === 'legacy') return this.standalone.send(message)
     if (isResponse(message)) {
       const id = message.id as RequestId
-      const scope = this.#scopes.get(idKey(id))
+      const scope = this.#scopes?.get(idKey(id))
       if (scope === undefined) throw new Error('No open request for this response id')
       return scope.respond(id, message)
     }
     if (relatedRequestId !== undefined) {
-      const scope = this.#scopes.get(idKey(relatedRequestId))
+      const scope = this.#scopes?.get(idKey(relatedRequestId))
       if (scope !== undefined && !scope.done) return scope.related(message)
     }
     return this.standalone.send(message)
   }
 
-  /** Restarts the idle timer: called on every request and whenever a stream closes. */
-  touch(): void {
-    if (this.#closed) return
-    if (this.#idle !== undefined) this.#options.timers.clearTimeout(this.#idle)
-    this.#idle = this.#options.timers.setTimeout(() => {
-      this.#idle = undefined
-      if (this.#busy()) this.touch()
-      else void this.close()
-    }, this.#options.sessionIdleMs)
-  }
-
-  /** How many logical streams the session keeps (for tests of its bounds). */
+  /** How many logical streams the session keeps, ended ones included (for tests of its bounds). */
   get streamCount(): number {
-    return this.#streams.size
+    const standalone = this.#standalone === undefined ? 0 : 1
+    return (this.#streams?.size ?? 0) + (this.#endedStreams?.length ?? 0) + standalone
   }
 
-  #busy(): boolean {
-    return this.#scopes.size > 0 || this.standaloneConnection?.open === true
-  }
-
-  /** Ends the session: scopes cancelled, streams closed, timers cleared, `onclose` fired once. */
+  /** Ends the session: scopes cancelled, streams closed, stored events deleted, `onclose` fired once. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#idle !== undefined) this.#options.timers.clearTimeout(this.#idle)
-    this.#idle = undefined
-    for (const scope of new Set(this.#scopes.values())) scope.cancel()
-    this.#scopes.clear()
-    for (const stream of this.#streams.values()) stream.abort()
+    const scopes = this.#scopes
+    const streams = this.#streams
+    this.#scopes = undefined
+    this.#streams = undefined
+    if (scopes !== undefined) for (const scope of new Set(scopes.values())) scope.cancel()
+    for (const stream of streams?.values() ?? []) stream.abort()
+    this.#standalone?.abort()
     this.standaloneConnection?.end()
     this.standaloneConnection = undefined
-    for (const streamId of this.#streams.keys()) this.#deleteStored(streamId)
-    this.#streams.clear()
-    this.#endedStreams.length = 0
-    this.#metrics.sessions--
-    this.#onEnd(this)
+    for (const streamId of streams?.keys() ?? []) this.#deleteStored(streamId)
+    for (const streamId of this.#endedStreams ?? []) this.#deleteStored(streamId)
+    if (this.#standalone !== undefined) this.#deleteStored(this.#standalone.streamId)
+    this.#endedStreams = undefined
+    this.#host.ended(this)
     this.transport.markClosed()
+  }
+
+  #newStream(streamId: string, legacy: boolean): OutboundStream {
+    const { eventStore, onerror } = this.#host.options
+    return new OutboundStream({
+      streamId,
+      eventStore: legacy ? undefined : eventStore,
+      eventName: legacy ? 'message' : undefined,
+      metrics: this.#host.metrics,
+      onerror,
+    })
+  }
+
+  #deleteStored(streamId: string): void {
+    const store = this.#host.options.eventStore as
+      | { deleteStream?: (id: string) => void }
+      | undefined
+    store?.deleteStream?.(streamId)
   }
 }

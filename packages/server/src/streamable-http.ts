@@ -173,9 +173,10 @@ function deliver(
 
 function closeStandalone(session: Session): void {
   const connection = session.standaloneConnection
+  if (connection === undefined) return
   session.standaloneConnection = undefined
   session.standalone.closeConnection()
-  connection?.end()
+  connection.end()
 }
 
 /**
@@ -217,7 +218,7 @@ export async function handleStreamableGet(
     }
     const stream = streamId === undefined ? undefined : session.getStream(streamId)
     if (stream === undefined) return errorResponse(404, -32001, 'Stream not found')
-    const isStandalone = stream === session.standalone
+    const isStandalone = session.isStandalone(stream)
     if (isStandalone && session.standaloneConnection?.open) {
       return errorResponse(409, -32000, 'Conflict: a GET stream is already open for this session')
     }

@@ -3,11 +3,13 @@ export type TimerHandle = unknown
 
 /**
  * The clock the handler uses for idle timeouts and keep-alives; injectable for tests.
- * Default: the global `setTimeout` and `clearTimeout`.
+ * Default: the global `setTimeout`, `clearTimeout` and `performance.now`.
  */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): TimerHandle
   clearTimeout(handle: TimerHandle): void
+  /** The current time in milliseconds, on the same clock as `setTimeout`. */
+  now(): number
 }
 
 /** The global timers, with Node's handles unref'd so idle timers never keep a process alive. */
@@ -20,4 +22,5 @@ export const globalTimers: Timers = {
   clearTimeout(handle) {
     globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0])
   },
+  now: () => performance.now(),
 }

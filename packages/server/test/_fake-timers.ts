@@ -2,7 +2,7 @@ import type { TimerHandle, Timers } from '../src/index.js'
 
 /** A manual clock implementing the handler's `Timers`: time moves only on `advance`. */
 export class FakeTimers implements Timers {
-  now = 0
+  time = 0
   #next = 1
   readonly #pending = new Map<number, { at: number; callback: () => void }>()
 
@@ -12,8 +12,12 @@ export class FakeTimers implements Timers {
 
   setTimeout(callback: () => void, ms: number): TimerHandle {
     const id = this.#next++
-    this.#pending.set(id, { at: this.now + ms, callback })
+    this.#pending.set(id, { at: this.time + ms, callback })
     return id
+  }
+
+  now(): number {
+    return this.time
   }
 
   clearTimeout(handle: TimerHandle): void {
@@ -22,7 +26,7 @@ export class FakeTimers implements Timers {
 
   /** Moves time forward, firing due timers in order (including ones they schedule). */
   advance(ms: number): void {
-    const target = this.now + ms
+    const target = this.time + ms
     for (;;) {
       let due: [number, { at: number; callback: () => void }] | undefined
       for (const entry of this.#pending) {
@@ -30,9 +34,9 @@ export class FakeTimers implements Timers {
       }
       if (due === undefined) break
       this.#pending.delete(due[0])
-      this.now = due[1].at
+      this.time = due[1].at
       due[1].callback()
     }
-    this.now = target
+    this.time = target
   }
 }
