@@ -23,6 +23,15 @@ async function listen(fetch: FetchHandler, options?: NodeHandlerOptions): Promis
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
+/** Polls until `check` holds (Bun's test runner has no `vi.waitFor`). */
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  expect(check()).toBe(true)
+}
+
+// Deno's node:http replaces the bridge's `Connection: close` with keep-alive (Deno 2.9).
+const isDeno = 'Deno' in globalThis
+
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void
   const promise = new Promise<T>((r) => {
@@ -122,24 +131,27 @@ describe('toNodeHandler request bodies', () => {
     expect(bodies).toEqual([null, null])
   })
 
-  it('toNodeHandler() closes the connection when the handler stops reading a body early', async () => {
-    const url = await listen(async (request) => {
-      const reader = request.body!.getReader()
-      await reader.read()
-      await reader.cancel()
-      return new Response('too large', { status: 413 })
-    })
-    const res = await rawRequest(
-      `${url}/upload`,
-      { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
-      async (write) => {
-        write(new Uint8Array(64 * 1024))
-      },
-    )
-    expect(res.statusCode).toBe(413)
-    expect(res.headers.connection).toBe('close')
-    expect(await readAll(res)).toBe('too large')
-  })
+  it.skipIf(isDeno)(
+    'toNodeHandler() closes the connection when the handler stops reading a body early',
+    async () => {
+      const url = await listen(async (request) => {
+        const reader = request.body!.getReader()
+        await reader.read()
+        await reader.cancel()
+        return new Response('too large', { status: 413 })
+      })
+      const res = await rawRequest(
+        `${url}/upload`,
+        { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+        async (write) => {
+          write(new Uint8Array(64 * 1024))
+        },
+      )
+      expect(res.statusCode).toBe(413)
+      expect(res.headers.connection).toBe('close')
+      expect(await readAll(res)).toBe('too large')
+    },
+  )
 })
 
 describe('toNodeHandler URLs and headers', () => {
@@ -226,7 +238,8 @@ describe('toNodeHandler URLs and headers', () => {
     expect(await head.text()).toBe('')
     expect((await fetch(`${url}/?status=204`)).status).toBe(204)
     expect((await fetch(`${url}/?status=304`)).status).toBe(304)
-    await vi.waitFor(() => expect(cancelled).toEqual(['HEAD 200']))
+    await waitFor(() => cancelled.length === 1)
+    expect(cancelled).toEqual(['HEAD 200'])
   })
 })
 
@@ -387,7 +400,7 @@ describe('toNodeHandler disconnects and errors', () => {
     expect(signal?.aborted).toBe(false)
     client.abort()
     await cancelled.promise
-    await vi.waitFor(() => expect(signal?.aborted).toBe(true))
+    await waitFor(() => signal?.aborted === true)
   })
 
   it('toNodeHandler() aborts the signal of a pending fetch and cancels its late body', async () => {
