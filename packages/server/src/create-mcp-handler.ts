@@ -23,8 +23,24 @@ export interface McpHandler {
   readonly stats: () => McpHandlerStats
 }
 
+/** Checks a numeric option: `min` or more (Infinity only where `infinite` allows it). */
+function checkNumber(name: string, value: number | undefined, min: number, infinite = false): void {
+  if (value === undefined) return
+  const ok = value === Number.POSITIVE_INFINITY ? infinite : Number.isFinite(value) && value >= min
+  if (!ok) throw new RangeError(`${name} must be a number of at least ${min}, got ${value}`)
+}
+
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
+  checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
+  checkNumber('keepAliveMs', options.keepAliveMs, 0)
+  checkNumber('sessionIdleMs', options.sessionIdleMs, 1, true)
+  checkNumber('maxSessions', options.maxSessions, 1, true)
+  checkNumber('retryMs', options.retryMs, 0)
+  if (options.retryMs !== undefined && !Number.isSafeInteger(options.retryMs)) {
+    throw new RangeError(`retryMs must be a whole number of milliseconds, got ${options.retryMs}`)
+  }
+  checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
   const legacy =
     options.legacy === false
       ? false

@@ -45,7 +45,7 @@ export interface McpHandlerOptions {
   readonly maxBodyBytes?: number
   /** Keep-alive comment interval on quiet event streams, in ms; 0 disables. Default: 5000 (under Bun's 10 s idle timeout). */
   readonly keepAliveMs?: number
-  /** A session with no request and no open stream for this long is closed. Default: 30 minutes. */
+  /** A session with no request and no open stream for this long is closed; `Infinity` never closes one. Default: 30 minutes. */
   readonly sessionIdleMs?: number
   /** Most sessions at once; past it, initialize gets 503 with Retry-After. Default: 10,000. */
   readonly maxSessions?: number

@@ -3,6 +3,8 @@ import type { ResolvedOptions } from './options.js'
 import { Session, type SessionHost, type SessionKind } from './session.js'
 import type { TimerHandle } from './timers.js'
 
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** The outcome of looking a session up for a request. */
 export type SessionLookup =
   | { readonly ok: true; readonly session: Session }
@@ -84,7 +86,9 @@ export class SessionRegistry implements SessionHost {
 
   #arm(deadline: number): void {
     this.#disarm()
-    const delay = Math.max(0, deadline - this.options.timers.now())
+    if (deadline === Number.POSITIVE_INFINITY) return // sessionIdleMs: Infinity, never idle
+    // Timers fire at once past 2^31 - 1 ms; a far deadline is reached in several steps.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadline - this.options.timers.now()))
     this.#sweep = this.options.timers.setTimeout(() => this.#expire(), delay)
   }
 
