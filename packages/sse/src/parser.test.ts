@@ -176,4 +176,103 @@ describe('createSseParser()', () => {
     parser.feed('data: b\n\n')
     expect(seen).toEqual(['1a', '1b'])
   })
+  it('skips comment and blank lines in the bytes without onComment, after a BOM in three chunks', () => {
+    const dataOf = (chunks: (string | number[])[], maxBufferSize?: number): string[] => {
+      const events: string[] = []
+      const parser = createSseParser({
+        onEvent: (event) => events.push(event.data),
+        ...(maxBufferSize === undefined ? {} : { maxBufferSize }),
+      })
+      for (const chunk of chunks)
+        parser.feed(typeof chunk === 'string' ? utf8(chunk) : new Uint8Array(chunk))
+      parser.end()
+      return events
+    }
+    expect(
+      dataOf([[0xef], [0xbb], [0xbf], ': ping\n\n', ':\r', '\n\r\n', 'data: a\n', '\n']),
+    ).toEqual(['a'])
+    // A comment line ended by CRLF, or by a CR whose LF starts the next chunk, is one line end.
+    expect(dataOf(['data: a\n', ':x\r\n', 'data: b\n\n'])).toEqual(['a\nb'])
+    expect(dataOf(['data: a\n', ':x\r', '\ndata: b\n\n'])).toEqual(['a\nb'])
+    expect(dataOf(['data: a\n', '\r', '\ndata: b\n\n'])).toEqual(['a', 'b'])
+    // The blank line that ends an oversized event is found in the bytes too.
+    expect(dataOf(['data: 0123456789\ndata: 0123456789\n', '\n: x\n', 'data: ok\n\n'], 16)).toEqual(
+      ['ok'],
+    )
+  })
+
+  it('replaces invalid UTF-8 in field values exactly as a TextDecoder does, at any split', () => {
+    const bytes = new Uint8Array([
+      ...utf8('id: '),
+      0xff,
+      0xfe,
+      10,
+      ...utf8('event: '),
+      0xc3,
+      10,
+      ...utf8('data: '),
+      0xe6,
+      0x95,
+      10,
+      ...utf8('data: '),
+      0xc0,
+      0x80,
+      0xed,
+      0xa0,
+      0x80,
+      0xf4,
+      0x90,
+      0x80,
+      0x80,
+      0x41,
+      10,
+      ...utf8('data: é'),
+      0x80,
+      10,
+      10,
+    ]) // prettier-ignore
+    const expected = message(
+      '\uFFFD\n\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFDA\né\uFFFD',
+      '\uFFFD\uFFFD',
+      '\uFFFD',
+    )
+    expect(collect([bytes]).events).toEqual([expected])
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(collect(splitAt(bytes, [cut, cut + 1, cut + 3])).events).toEqual([expected])
+    }
+  })
+
+  it('decodes chunks that switch between ASCII and non-ASCII text', () => {
+    const text = `data: ${'a'.repeat(100)}\ndata: 数据 Zürich\n\ndata: ${'b'.repeat(50)}é\n\n`
+    const bytes = utf8(text.repeat(3))
+    const expected = [message(`${'a'.repeat(100)}\n数据 Zürich`), message(`${'b'.repeat(50)}é`)]
+    for (const size of [1, 2, 3, 5, 16, 64, 1000]) {
+      const chunks: Uint8Array[] = []
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size))
+      expect(collect(chunks).events).toEqual([...expected, ...expected, ...expected])
+    }
+  })
+
+  it('bounds a long line fed in many small byte chunks, then parses on', () => {
+    const bytes = utf8(`data: ${'é'.repeat(3000)}\n\ndata: ${'ü'.repeat(900)}\n\n`)
+    const chunks: Uint8Array[] = []
+    for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7))
+    const out = collect(chunks, { maxBufferSize: 1000 })
+    expect(out.errors.map((e) => e.type)).toEqual(['max-buffer-size-exceeded'])
+    expect(out.events).toEqual([message('ü'.repeat(900))])
+  })
+
+  it('rethrows a callback error raised at a blank line skipped in the bytes', () => {
+    const seen: string[] = []
+    const parser = createSseParser({
+      onEvent(event) {
+        seen.push(event.data)
+        if (event.data === 'a') throw new Error('boom')
+      },
+    })
+    parser.feed(utf8('data: a\n'))
+    expect(() => parser.feed(utf8('\n: skipped\n\ndata: b\n\n'))).toThrow('boom')
+    parser.feed(utf8('data: c\n\n'))
+    expect(seen).toEqual(['a', 'b', 'c'])
+  })
 })

@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { encode } from '../src/encode.js'
+import { createSseParser } from '../src/parser.js'
 import type { SseMessage } from '../src/types.js'
-import { collect, splitAt, utf8 } from './collect.js'
+import { type Collected, collect, splitAt, utf8 } from './collect.js'
 
 const RUNS = { numRuns: 200 }
 
@@ -30,6 +31,37 @@ const message: fc.Arbitrary<SseMessage> = fc.record(
 
 /** What an EventSource sees for encode(m): newline forms normalised to LF. */
 const normalise = (text: string): string => text.replace(/\r\n|\r/g, '\n')
+
+// Bytes around the UTF-8 edge cases (lead bytes of every length, continuation bytes, bytes that are
+// never valid, a BOM) mixed with line ends, colons and field names.
+const utf8EdgeBytes = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff),
+      fc.constantFrom(0xbb, 0x0a, 0x0d, 0x3a, 0x20, 0x00, 0x61),
+      fc.constantFrom(...['data: ', 'id: ', 'event: ', ':', 'é', '😀', '\n\n'].map(utf8)),
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'number' ? [p] : [...p]))))
+
+/** Like collect(), but without onComment, so comment and blank lines take the undecoded path. */
+function collectWithoutComments(
+  chunks: readonly Uint8Array[],
+  maxBufferSize?: number,
+): Omit<Collected, 'comments'> {
+  const out: Collected = { events: [], retries: [], comments: [], errors: [], lastEventId: '' }
+  const parser = createSseParser({
+    ...(maxBufferSize === undefined ? {} : { maxBufferSize }),
+    onEvent: (event) => out.events.push(event),
+    onRetry: (ms) => out.retries.push(ms),
+    onError: (error) => out.errors.push(error),
+  })
+  for (const chunk of chunks) parser.feed(chunk)
+  parser.end()
+  const { comments: _, ...rest } = { ...out, lastEventId: parser.lastEventId }
+  return rest
+}
 
 describe('properties', () => {
   it('decode(encode(m)) gives back m for arbitrary messages', () => {
@@ -68,6 +100,7 @@ describe('properties', () => {
         )
         .map((parts) => utf8(parts.join(''))),
       fc.constant(utf8('\uFEFFdata: é😀\r\n\r\ndata: x\r\r')),
+      fc.constant(utf8('\uFEFF\uFEFFdata: x\n\n\uFEFFdata: y\n\n')),
     )
     fc.assert(
       fc.property(
@@ -86,8 +119,9 @@ describe('properties', () => {
           )
           expect(collect(chunks)).toEqual(whole)
           if (stringsToo) {
-            // Already decoded text, split anywhere except inside a surrogate pair.
-            const text = new TextDecoder().decode(bytes)
+            // Already decoded text, split anywhere except inside a surrogate pair. The decoder
+            // keeps a leading BOM, as the parser strips exactly one either way.
+            const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
             const pieces = Array.from(text)
             const textCuts = cuts.map((c) => c % (pieces.length + 1)).sort((a, b) => a - b)
             const textChunks: string[] = []
@@ -98,6 +132,67 @@ describe('properties', () => {
             }
             textChunks.push(pieces.slice(start).join(''))
             expect(collect(textChunks).events).toEqual(whole.events)
+          }
+        },
+      ),
+      RUNS,
+    )
+  })
+
+  it('bytes in any chunks decode exactly as the whole stream through a TextDecoder', () => {
+    fc.assert(
+      fc.property(utf8EdgeBytes, fc.array(fc.nat(), { maxLength: 12 }), (bytes, cuts) => {
+        const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
+        const reference = collect([text])
+        const chunks = splitAt(
+          bytes,
+          cuts.map((c) => c % (bytes.length + 1)),
+        )
+        expect(collect(chunks)).toEqual(reference)
+        for (let cut = 1; cut < bytes.length; cut++) {
+          expect(collect(splitAt(bytes, [cut])).events).toEqual(reference.events)
+        }
+      }),
+      RUNS,
+    )
+  })
+
+  it('without onComment, comment and blank lines skipped in the bytes give the same results', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          utf8EdgeBytes,
+          fc
+            .array(
+              fc.oneof(
+                message.map(encode),
+                fc.constantFrom(': ping\n', ':\r', '\r\n', '\n', '\r', ':x\r\n', 'data: y'),
+              ),
+              { maxLength: 8 },
+            )
+            .map((parts) => utf8(parts.join(''))),
+        ),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+        (bytes, cuts, maxBufferSize) => {
+          const options = maxBufferSize === undefined ? {} : { maxBufferSize }
+          const chunks = splitAt(
+            bytes,
+            cuts.map((c) => c % (bytes.length + 1)),
+          )
+          const { comments: _, ...expected } = collect(chunks, options)
+          expect(collectWithoutComments(chunks, maxBufferSize)).toEqual(expected)
+          // Fixed small sizes put whole comment and blank lines, and their CRs, at chunk edges.
+          for (let size = 1; size <= 8; size++) {
+            const even: Uint8Array[] = []
+            for (let i = 0; i < bytes.length; i += size) even.push(bytes.subarray(i, i + size))
+            const { comments: __, ...evenExpected } = collect(even, options)
+            expect(collectWithoutComments(even, maxBufferSize)).toEqual(evenExpected)
+          }
+          if (maxBufferSize === undefined) {
+            for (let cut = 1; cut < bytes.length; cut++) {
+              expect(collectWithoutComments(splitAt(bytes, [cut]))).toEqual(expected)
+            }
           }
         },
       ),
