@@ -49,6 +49,416 @@ const PART_MERGE_LENGTH = 1024
 // with (see feedBytes). A guess that only affects speed, never the output.
 let asciiLately = true
 
+/** The parser behind {@link createSseParser}: a class, so every parser shares one set of methods. */
+class EventStreamParser implements SseParser {
+  readonly #onEvent: (event: SseEvent) => void
+  readonly #onRetry: ((ms: number) => void) | undefined
+  readonly #onComment: ((text: string) => void) | undefined
+  readonly #onError: ((error: SseParseError) => void) | undefined
+  readonly #maxBufferSize: number
+
+  // ASCII bytes are decoded by non-this.#streaming decode() calls: Node runs those through its fast
+  // (SIMD) path, about six times faster on ASCII than its this.#streaming ICU path. An incomplete UTF-8
+  // sequence at a chunk end then waits in `this.#pending` for the next chunk, which gives exactly the
+  // this.#streaming decoder's output. On non-ASCII text Node's fast path is about half as fast as ICU,
+  // so while the input is not ASCII a this.#streaming decoder takes over (and holds split sequences
+  // itself). Neither strips a BOM (runtimes differ on BOMs at later chunk starts): this.#feedText does.
+  #fastDecoder: TextDecoder | undefined
+  #streamDecoder: TextDecoder | undefined
+  #streaming = !asciiLately
+  // In this.#streaming mode: the last chunk ended with a non-ASCII byte, which the decoder may hold.
+  #streamMayHold = false
+  #pending = new Uint8Array(4)
+  #pendingLength = 0
+  #atStreamStart = true
+  // The committed last event ID and the block's ID buffer.
+  #lastEventId: string
+  #idBuffer: string
+  // The block's this.#data buffer without its final LF; undefined while the buffer is empty.
+  #data: string | undefined
+  #eventType = ''
+  // Size of the block buffered so far (this.#data and event type), for this.#maxBufferSize.
+  #blockSize = 0
+  // The unterminated line carried over from earlier chunks.
+  #parts: string[] = []
+  #partsLength = 0
+  // A CR ended the last chunk: an LF at the start of the next one belongs to it.
+  #skipLeadingLf = false
+  // The line was too long: drop text until the next line end.
+  #discarding = false
+  // The event outgrew maxBufferSize: skip its remaining lines up to its blank line.
+  #skippingBlock = false
+  // The first exception thrown by a callback during the current feed().
+  #callbackError: { error: unknown } | undefined
+
+  #report(error: SseParseError): void {
+    if (this.#onError === undefined) return
+    try {
+      this.#onError(error)
+    } catch (error) {
+      this.#callbackError ??= { error }
+    }
+  }
+
+  #dropBlock(): void {
+    this.#data = undefined
+    this.#eventType = ''
+    this.#blockSize = 0
+    this.#idBuffer = this.#lastEventId
+  }
+
+  #overflow(): void {
+    this.#dropBlock()
+    this.#skippingBlock = true
+    this.#report(
+      new SseParseError(
+        'max-buffer-size-exceeded',
+        `SSE line or event exceeds the maximum buffer size of ${this.#maxBufferSize}`,
+      ),
+    )
+  }
+
+  #dispatch(): void {
+    this.#lastEventId = this.#idBuffer
+    const eventData = this.#data
+    const type = this.#eventType
+    this.#data = undefined
+    this.#eventType = ''
+    this.#blockSize = 0
+    if (eventData === undefined) return
+    try {
+      this.#onEvent({
+        type: type === '' ? 'message' : type,
+        data: eventData,
+        lastEventId: this.#lastEventId,
+      })
+    } catch (error) {
+      this.#callbackError ??= { error }
+    }
+  }
+
+  /** Where the value starts, `nameEnd` being the first colon of the line or its end. */
+  #valueStartAt(text: string, nameEnd: number, end: number): number {
+    if (nameEnd === end) return end
+    return text.charCodeAt(nameEnd + 1) === SPACE && nameEnd + 1 < end ? nameEnd + 2 : nameEnd + 1
+  }
+
+  /** Whether `text[start, end)` starts with the field name `name` followed by a colon or its end. */
+  #isField(text: string, start: number, end: number, name: string): boolean {
+    const nameEnd = start + name.length
+    return (
+      nameEnd <= end &&
+      text.startsWith(name, start) &&
+      (nameEnd === end || text.charCodeAt(nameEnd) === COLON)
+    )
+  }
+
+  /** Interprets `text[start, end)`, one complete line without its line end. */
+  #processLine(text: string, start: number, end: number): void {
+    if (this.#skippingBlock) {
+      if (start === end) this.#skippingBlock = false
+      return
+    }
+    if (start === end) {
+      this.#dispatch()
+      return
+    }
+    const first = text.charCodeAt(start)
+    if (first === COLON) {
+      if (this.#onComment === undefined) return
+      const from = text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1
+      try {
+        this.#onComment(text.slice(Math.min(from, end), end))
+      } catch (error) {
+        this.#callbackError ??= { error }
+      }
+      return
+    }
+    // The four field names are matched in place; only other names need their colon searched.
+    if (
+      first === 100 && // d
+      start + 4 <= end &&
+      text.charCodeAt(start + 1) === 97 && // a
+      text.charCodeAt(start + 2) === 116 && // t
+      text.charCodeAt(start + 3) === 97 && // a
+      (start + 4 === end || text.charCodeAt(start + 4) === COLON)
+    ) {
+      const value = text.slice(this.#valueStartAt(text, start + 4, end), end)
+      this.#blockSize += value.length + 1
+      if (this.#blockSize > this.#maxBufferSize) {
+        this.#overflow()
+        return
+      }
+      this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`
+    } else if (
+      first === 105 && // i
+      start + 2 <= end &&
+      text.charCodeAt(start + 1) === 100 && // d
+      (start + 2 === end || text.charCodeAt(start + 2) === COLON)
+    ) {
+      const value = text.slice(this.#valueStartAt(text, start + 2, end), end)
+      if (!value.includes('\0')) this.#idBuffer = value
+    } else if (first === 101 && this.#isField(text, start, end, 'event')) {
+      const valueStart = this.#valueStartAt(text, start + 5, end)
+      this.#blockSize += end - valueStart - this.#eventType.length
+      this.#eventType = text.slice(valueStart, end)
+    } else if (first === 114 && this.#isField(text, start, end, 'retry')) {
+      const value = text.slice(this.#valueStartAt(text, start + 5, end), end)
+      if (DIGITS.test(value)) {
+        if (this.#onRetry !== undefined) {
+          try {
+            this.#onRetry(Number.parseInt(value, 10))
+          } catch (error) {
+            this.#callbackError ??= { error }
+          }
+        }
+      } else if (this.#onError !== undefined) {
+        this.#report(
+          new SseParseError('invalid-retry', `Invalid SSE retry value "${value}"`, 'retry', value),
+        )
+      }
+    } else if (this.#onError !== undefined) {
+      let nameEnd = start + 1
+      while (nameEnd < end && text.charCodeAt(nameEnd) !== COLON) nameEnd++
+      const field = text.slice(start, nameEnd)
+      const value = text.slice(this.#valueStartAt(text, nameEnd, end), end)
+      this.#report(new SseParseError('unknown-field', `Unknown SSE field "${field}"`, field, value))
+    }
+  }
+
+  #carry(piece: string): void {
+    if (piece === '') return
+    this.#partsLength += piece.length
+    if (this.#partsLength > this.#maxBufferSize) {
+      this.#parts = []
+      this.#partsLength = 0
+      this.#discarding = true
+      this.#overflow()
+      return
+    }
+    const last = this.#parts.length - 1
+    if (last >= 0 && this.#parts[last]!.length < PART_MERGE_LENGTH) this.#parts[last] += piece
+    else this.#parts.push(piece)
+  }
+
+  #feedText(text: string): void {
+    const length = text.length
+    let pos = 0
+    if (this.#atStreamStart && length > 0) {
+      this.#atStreamStart = false
+      if (text.charCodeAt(0) === BOM) pos = 1
+    }
+    if (this.#skipLeadingLf && pos < length) {
+      this.#skipLeadingLf = false
+      if (text.charCodeAt(pos) === LF) pos++
+    }
+    // Next CR and LF at or after pos; -1 once there are none left in this chunk.
+    let nextCr = -2
+    let nextLf = -2
+    while (pos < length) {
+      if (text.charCodeAt(pos) === LF && this.#partsLength === 0 && !this.#discarding) {
+        // A blank line, found without a search.
+        this.#processLine(text, pos, pos)
+        pos++
+        continue
+      }
+      if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos)
+      if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos)
+      let end: number
+      if (nextCr === -1) end = nextLf
+      else if (nextLf === -1) end = nextCr
+      else end = Math.min(nextCr, nextLf)
+      if (end === -1) {
+        if (!this.#discarding) this.#carry(pos === 0 ? text : text.slice(pos))
+        return
+      }
+      if (this.#discarding) {
+        this.#discarding = false
+      } else if (this.#partsLength > 0) {
+        this.#carry(text.slice(pos, end))
+        if (!this.#discarding) {
+          const line = this.#parts.length === 1 ? this.#parts[0]! : this.#parts.join('')
+          this.#parts = []
+          this.#partsLength = 0
+          this.#processLine(line, 0, line.length)
+        } else {
+          this.#discarding = false
+        }
+      } else {
+        this.#processLine(text, pos, end)
+      }
+      if (text.charCodeAt(end) === CR) {
+        if (end + 1 === length) {
+          this.#skipLeadingLf = true
+          return
+        }
+        pos = text.charCodeAt(end + 1) === LF ? end + 2 : end + 1
+      } else {
+        pos = end + 1
+      }
+    }
+  }
+
+  #flushCallbackError(): void {
+    if (this.#callbackError !== undefined) {
+      const { error } = this.#callbackError
+      this.#callbackError = undefined
+      throw error
+    }
+  }
+
+  #decodeFast(bytes: Uint8Array): string {
+    this.#fastDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
+    return this.#fastDecoder.decode(bytes)
+  }
+
+  #decodeStreaming(bytes: Uint8Array): string {
+    this.#streamDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
+    return this.#streamDecoder.decode(bytes, { stream: true })
+  }
+
+  /** Skips comment and blank lines at the start of `chunk[pos...]` without decoding them. */
+  #skipUndecoded(chunk: Uint8Array, pos: number): number {
+    const length = chunk.length
+    while (pos < length) {
+      let end = pos
+      if (chunk[pos] === COLON) {
+        end = pos + 1
+        let byte = chunk[end]
+        while (end < length && byte !== LF && byte !== CR) byte = chunk[++end]
+        if (end === length) return pos
+      } else if (chunk[pos] === LF || chunk[pos] === CR) {
+        if (this.#skippingBlock) this.#skippingBlock = false
+        else this.#dispatch()
+      } else {
+        return pos
+      }
+      if (chunk[end] === CR) {
+        if (end + 1 === length) {
+          this.#skipLeadingLf = true
+          return length
+        }
+        pos = chunk[end + 1] === LF ? end + 2 : end + 1
+      } else {
+        pos = end + 1
+      }
+    }
+    return pos
+  }
+
+  #feedBytes(chunk: Uint8Array): void {
+    const length = chunk.length
+    if (length === 0) return
+    let start = 0
+    if (this.#pendingLength > 0) {
+      // Completes the sequence left at the end of the last chunk with its continuation bytes.
+      const lead = this.#pending[0]!
+      const need = (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2) - this.#pendingLength
+      while (start < need && start < length && (chunk[start]! & 0xc0) === 0x80) {
+        this.#pending[this.#pendingLength++] = chunk[start++]!
+      }
+      if (start < need && start === length) return
+      const head = this.#decodeFast(this.#pending.subarray(0, this.#pendingLength))
+      this.#pendingLength = 0
+      this.#feedText(head)
+    }
+    if (this.#skipLeadingLf && start < length && !this.#streamMayHold) {
+      this.#skipLeadingLf = false
+      if (chunk[start] === LF) start++
+    }
+    if (
+      this.#onComment === undefined &&
+      !this.#atStreamStart &&
+      this.#partsLength === 0 &&
+      !this.#discarding &&
+      !this.#streamMayHold
+    ) {
+      start = this.#skipUndecoded(chunk, start)
+    }
+    if (start === length) return
+    const body = start === 0 ? chunk : chunk.subarray(start)
+    if (this.#streaming) {
+      const text = this.#decodeStreaming(body)
+      if (text !== '') this.#feedText(text)
+      this.#streamMayHold = chunk[length - 1]! >= 0x80
+      // ASCII again, and nothing held: back to the fast decoder.
+      if (!this.#streamMayHold && text.length === body.length) {
+        this.#streaming = false
+        asciiLately = true
+      }
+      return
+    }
+    // An incomplete sequence at the end: a lead byte followed by fewer continuation bytes than
+    // it announces. Invalid sequences held back this way decode the same once completed.
+    let end = length
+    for (let i = length - 1; i >= start && i >= length - 3; i--) {
+      const byte = chunk[i]!
+      if ((byte & 0xc0) === 0x80) continue
+      const size = byte >= 0xc2 && byte <= 0xf4 ? (byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2) : 0
+      if (size > length - i) end = i
+      break
+    }
+    if (start < end) {
+      const bytes = end === length ? body : chunk.subarray(start, end)
+      const text = this.#decodeFast(bytes)
+      this.#feedText(text)
+      if (text.length !== bytes.length) {
+        // Not ASCII: the this.#streaming decoder takes over, starting with the this.#pending bytes.
+        this.#streaming = true
+        asciiLately = false
+        this.#streamMayHold = end < length
+        if (this.#streamMayHold) {
+          const rest = this.#decodeStreaming(chunk.subarray(end))
+          if (rest !== '') this.#feedText(rest)
+        }
+        return
+      }
+    }
+    while (end < length) this.#pending[this.#pendingLength++] = chunk[end++]!
+  }
+
+  #startOver(): void {
+    this.#pendingLength = 0
+    this.#streamDecoder = undefined
+    this.#streamMayHold = false
+    this.#atStreamStart = true
+    this.#parts = []
+    this.#partsLength = 0
+    this.#skipLeadingLf = false
+    this.#discarding = false
+    this.#skippingBlock = false
+    this.#dropBlock()
+  }
+
+  constructor(options: SseParserOptions, maxBufferSize: number) {
+    this.#onEvent = options.onEvent
+    this.#onRetry = options.onRetry
+    this.#onComment = options.onComment
+    this.#onError = options.onError
+    this.#maxBufferSize = maxBufferSize
+    this.#lastEventId = options.initialLastEventId ?? ''
+    this.#idBuffer = this.#lastEventId
+  }
+
+  feed(chunk: Uint8Array | string): void {
+    if (typeof chunk === 'string') this.#feedText(chunk)
+    else this.#feedBytes(chunk)
+    this.#flushCallbackError()
+  }
+
+  end(): void {
+    this.#startOver()
+  }
+
+  reset(): void {
+    this.#startOver()
+  }
+
+  get lastEventId(): string {
+    return this.#lastEventId
+  }
+}
+
 /**
  * Creates an incremental Server-Sent Events decoder that follows the WHATWG HTML event-stream
  * interpretation exactly, whatever the chunking.
@@ -74,389 +484,7 @@ let asciiLately = true
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
 export function createSseParser(options: SseParserOptions): SseParser {
-  const { onEvent, onRetry, onComment, onError } = options
   const maxBufferSize = options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE
   if (!(maxBufferSize > 0)) throw new RangeError('SSE maxBufferSize must be a positive number')
-
-  // ASCII bytes are decoded by non-streaming decode() calls: Node runs those through its fast
-  // (SIMD) path, about six times faster on ASCII than its streaming ICU path. An incomplete UTF-8
-  // sequence at a chunk end then waits in `pending` for the next chunk, which gives exactly the
-  // streaming decoder's output. On non-ASCII text Node's fast path is about half as fast as ICU,
-  // so while the input is not ASCII a streaming decoder takes over (and holds split sequences
-  // itself). Neither strips a BOM (runtimes differ on BOMs at later chunk starts): feedText does.
-  let fastDecoder: TextDecoder | undefined
-  let streamDecoder: TextDecoder | undefined
-  let streaming = !asciiLately
-  // In streaming mode: the last chunk ended with a non-ASCII byte, which the decoder may hold.
-  let streamMayHold = false
-  const pending = new Uint8Array(4)
-  let pendingLength = 0
-  let atStreamStart = true
-  // The committed last event ID and the block's ID buffer.
-  let lastEventId = options.initialLastEventId ?? ''
-  let idBuffer = lastEventId
-  // The block's data buffer without its final LF; undefined while the buffer is empty.
-  let data: string | undefined
-  let eventType = ''
-  // Size of the block buffered so far (data and event type), for maxBufferSize.
-  let blockSize = 0
-  // The unterminated line carried over from earlier chunks.
-  let parts: string[] = []
-  let partsLength = 0
-  // A CR ended the last chunk: an LF at the start of the next one belongs to it.
-  let skipLeadingLf = false
-  // The line was too long: drop text until the next line end.
-  let discarding = false
-  // The event outgrew maxBufferSize: skip its remaining lines up to its blank line.
-  let skippingBlock = false
-  // The first exception thrown by a callback during the current feed().
-  let callbackError: { error: unknown } | undefined
-
-  function report(error: SseParseError): void {
-    if (onError === undefined) return
-    try {
-      onError(error)
-    } catch (error) {
-      callbackError ??= { error }
-    }
-  }
-
-  function dropBlock(): void {
-    data = undefined
-    eventType = ''
-    blockSize = 0
-    idBuffer = lastEventId
-  }
-
-  function overflow(): void {
-    dropBlock()
-    skippingBlock = true
-    report(
-      new SseParseError(
-        'max-buffer-size-exceeded',
-        `SSE line or event exceeds the maximum buffer size of ${maxBufferSize}`,
-      ),
-    )
-  }
-
-  function dispatch(): void {
-    lastEventId = idBuffer
-    const eventData = data
-    const type = eventType
-    data = undefined
-    eventType = ''
-    blockSize = 0
-    if (eventData === undefined) return
-    try {
-      onEvent({ type: type === '' ? 'message' : type, data: eventData, lastEventId })
-    } catch (error) {
-      callbackError ??= { error }
-    }
-  }
-
-  /** Where the value starts, `nameEnd` being the first colon of the line or its end. */
-  function valueStartAt(text: string, nameEnd: number, end: number): number {
-    if (nameEnd === end) return end
-    return text.charCodeAt(nameEnd + 1) === SPACE && nameEnd + 1 < end ? nameEnd + 2 : nameEnd + 1
-  }
-
-  /** Whether `text[start, end)` starts with the field name `name` followed by a colon or its end. */
-  function isField(text: string, start: number, end: number, name: string): boolean {
-    const nameEnd = start + name.length
-    return (
-      nameEnd <= end &&
-      text.startsWith(name, start) &&
-      (nameEnd === end || text.charCodeAt(nameEnd) === COLON)
-    )
-  }
-
-  /** Interprets `text[start, end)`, one complete line without its line end. */
-  function processLine(text: string, start: number, end: number): void {
-    if (skippingBlock) {
-      if (start === end) skippingBlock = false
-      return
-    }
-    if (start === end) {
-      dispatch()
-      return
-    }
-    const first = text.charCodeAt(start)
-    if (first === COLON) {
-      if (onComment === undefined) return
-      const from = text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1
-      try {
-        onComment(text.slice(Math.min(from, end), end))
-      } catch (error) {
-        callbackError ??= { error }
-      }
-      return
-    }
-    // The four field names are matched in place; only other names need their colon searched.
-    if (
-      first === 100 && // d
-      start + 4 <= end &&
-      text.charCodeAt(start + 1) === 97 && // a
-      text.charCodeAt(start + 2) === 116 && // t
-      text.charCodeAt(start + 3) === 97 && // a
-      (start + 4 === end || text.charCodeAt(start + 4) === COLON)
-    ) {
-      const value = text.slice(valueStartAt(text, start + 4, end), end)
-      blockSize += value.length + 1
-      if (blockSize > maxBufferSize) {
-        overflow()
-        return
-      }
-      data = data === undefined ? value : `${data}\n${value}`
-    } else if (
-      first === 105 && // i
-      start + 2 <= end &&
-      text.charCodeAt(start + 1) === 100 && // d
-      (start + 2 === end || text.charCodeAt(start + 2) === COLON)
-    ) {
-      const value = text.slice(valueStartAt(text, start + 2, end), end)
-      if (!value.includes('\0')) idBuffer = value
-    } else if (first === 101 && isField(text, start, end, 'event')) {
-      const valueStart = valueStartAt(text, start + 5, end)
-      blockSize += end - valueStart - eventType.length
-      eventType = text.slice(valueStart, end)
-    } else if (first === 114 && isField(text, start, end, 'retry')) {
-      const value = text.slice(valueStartAt(text, start + 5, end), end)
-      if (DIGITS.test(value)) {
-        if (onRetry !== undefined) {
-          try {
-            onRetry(Number.parseInt(value, 10))
-          } catch (error) {
-            callbackError ??= { error }
-          }
-        }
-      } else if (onError !== undefined) {
-        report(
-          new SseParseError('invalid-retry', `Invalid SSE retry value "${value}"`, 'retry', value),
-        )
-      }
-    } else if (onError !== undefined) {
-      let nameEnd = start + 1
-      while (nameEnd < end && text.charCodeAt(nameEnd) !== COLON) nameEnd++
-      const field = text.slice(start, nameEnd)
-      const value = text.slice(valueStartAt(text, nameEnd, end), end)
-      report(new SseParseError('unknown-field', `Unknown SSE field "${field}"`, field, value))
-    }
-  }
-
-  function carry(piece: string): void {
-    if (piece === '') return
-    partsLength += piece.length
-    if (partsLength > maxBufferSize) {
-      parts = []
-      partsLength = 0
-      discarding = true
-      overflow()
-      return
-    }
-    const last = parts.length - 1
-    if (last >= 0 && parts[last]!.length < PART_MERGE_LENGTH) parts[last] += piece
-    else parts.push(piece)
-  }
-
-  function feedText(text: string): void {
-    const length = text.length
-    let pos = 0
-    if (atStreamStart && length > 0) {
-      atStreamStart = false
-      if (text.charCodeAt(0) === BOM) pos = 1
-    }
-    if (skipLeadingLf && pos < length) {
-      skipLeadingLf = false
-      if (text.charCodeAt(pos) === LF) pos++
-    }
-    // Next CR and LF at or after pos; -1 once there are none left in this chunk.
-    let nextCr = -2
-    let nextLf = -2
-    while (pos < length) {
-      if (text.charCodeAt(pos) === LF && partsLength === 0 && !discarding) {
-        // A blank line, found without a search.
-        processLine(text, pos, pos)
-        pos++
-        continue
-      }
-      if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos)
-      if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos)
-      let end: number
-      if (nextCr === -1) end = nextLf
-      else if (nextLf === -1) end = nextCr
-      else end = Math.min(nextCr, nextLf)
-      if (end === -1) {
-        if (!discarding) carry(pos === 0 ? text : text.slice(pos))
-        return
-      }
-      if (discarding) {
-        discarding = false
-      } else if (partsLength > 0) {
-        carry(text.slice(pos, end))
-        if (!discarding) {
-          const line = parts.length === 1 ? parts[0]! : parts.join('')
-          parts = []
-          partsLength = 0
-          processLine(line, 0, line.length)
-        } else {
-          discarding = false
-        }
-      } else {
-        processLine(text, pos, end)
-      }
-      if (text.charCodeAt(end) === CR) {
-        if (end + 1 === length) {
-          skipLeadingLf = true
-          return
-        }
-        pos = text.charCodeAt(end + 1) === LF ? end + 2 : end + 1
-      } else {
-        pos = end + 1
-      }
-    }
-  }
-
-  function flushCallbackError(): void {
-    if (callbackError !== undefined) {
-      const { error } = callbackError
-      callbackError = undefined
-      throw error
-    }
-  }
-
-  function decodeFast(bytes: Uint8Array): string {
-    fastDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-    return fastDecoder.decode(bytes)
-  }
-
-  function decodeStreaming(bytes: Uint8Array): string {
-    streamDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-    return streamDecoder.decode(bytes, { stream: true })
-  }
-
-  /** Skips comment and blank lines at the start of `chunk[pos...]` without decoding them. */
-  function skipUndecoded(chunk: Uint8Array, pos: number): number {
-    const length = chunk.length
-    while (pos < length) {
-      let end = pos
-      if (chunk[pos] === COLON) {
-        end = pos + 1
-        let byte = chunk[end]
-        while (end < length && byte !== LF && byte !== CR) byte = chunk[++end]
-        if (end === length) return pos
-      } else if (chunk[pos] === LF || chunk[pos] === CR) {
-        if (skippingBlock) skippingBlock = false
-        else dispatch()
-      } else {
-        return pos
-      }
-      if (chunk[end] === CR) {
-        if (end + 1 === length) {
-          skipLeadingLf = true
-          return length
-        }
-        pos = chunk[end + 1] === LF ? end + 2 : end + 1
-      } else {
-        pos = end + 1
-      }
-    }
-    return pos
-  }
-
-  function feedBytes(chunk: Uint8Array): void {
-    const length = chunk.length
-    if (length === 0) return
-    let start = 0
-    if (pendingLength > 0) {
-      // Completes the sequence left at the end of the last chunk with its continuation bytes.
-      const lead = pending[0]!
-      const need = (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2) - pendingLength
-      while (start < need && start < length && (chunk[start]! & 0xc0) === 0x80) {
-        pending[pendingLength++] = chunk[start++]!
-      }
-      if (start < need && start === length) return
-      const head = decodeFast(pending.subarray(0, pendingLength))
-      pendingLength = 0
-      feedText(head)
-    }
-    if (skipLeadingLf && start < length && !streamMayHold) {
-      skipLeadingLf = false
-      if (chunk[start] === LF) start++
-    }
-    if (
-      onComment === undefined &&
-      !atStreamStart &&
-      partsLength === 0 &&
-      !discarding &&
-      !streamMayHold
-    ) {
-      start = skipUndecoded(chunk, start)
-    }
-    if (start === length) return
-    const body = start === 0 ? chunk : chunk.subarray(start)
-    if (streaming) {
-      const text = decodeStreaming(body)
-      if (text !== '') feedText(text)
-      streamMayHold = chunk[length - 1]! >= 0x80
-      // ASCII again, and nothing held: back to the fast decoder.
-      if (!streamMayHold && text.length === body.length) {
-        streaming = false
-        asciiLately = true
-      }
-      return
-    }
-    // An incomplete sequence at the end: a lead byte followed by fewer continuation bytes than
-    // it announces. Invalid sequences held back this way decode the same once completed.
-    let end = length
-    for (let i = length - 1; i >= start && i >= length - 3; i--) {
-      const byte = chunk[i]!
-      if ((byte & 0xc0) === 0x80) continue
-      const size = byte >= 0xc2 && byte <= 0xf4 ? (byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2) : 0
-      if (size > length - i) end = i
-      break
-    }
-    if (start < end) {
-      const bytes = end === length ? body : chunk.subarray(start, end)
-      const text = decodeFast(bytes)
-      feedText(text)
-      if (text.length !== bytes.length) {
-        // Not ASCII: the streaming decoder takes over, starting with the pending bytes.
-        streaming = true
-        asciiLately = false
-        streamMayHold = end < length
-        if (streamMayHold) {
-          const rest = decodeStreaming(chunk.subarray(end))
-          if (rest !== '') feedText(rest)
-        }
-        return
-      }
-    }
-    while (end < length) pending[pendingLength++] = chunk[end++]!
-  }
-
-  function startOver(): void {
-    pendingLength = 0
-    streamDecoder = undefined
-    streamMayHold = false
-    atStreamStart = true
-    parts = []
-    partsLength = 0
-    skipLeadingLf = false
-    discarding = false
-    skippingBlock = false
-    dropBlock()
-  }
-
-  return {
-    feed(chunk: Uint8Array | string): void {
-      if (typeof chunk === 'string') feedText(chunk)
-      else feedBytes(chunk)
-      flushCallbackError()
-    },
-    end: startOver,
-    reset: startOver,
-    get lastEventId(): string {
-      return lastEventId
-    },
-  }
+  return new EventStreamParser(options, maxBufferSize)
 }
