@@ -42,6 +42,7 @@ const SPACE = 32
 const BOM = 0xfeff
 const COLON = 58
 const DIGITS = /^[0-9]+$/
+const STREAM: TextDecodeOptions = { stream: true }
 // Small pieces of one long line are merged into one part until it reaches this length, so a
 // line fed one character at a time keeps few parts (and joining them stays linear).
 const PART_MERGE_LENGTH = 1024
@@ -314,7 +315,7 @@ class EventStreamParser implements SseParser {
 
   #decodeStreaming(bytes: Uint8Array): string {
     this.#streamDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-    return this.#streamDecoder.decode(bytes, { stream: true })
+    return this.#streamDecoder.decode(bytes, STREAM)
   }
 
   /** Skips comment and blank lines at the start of `chunk[pos...]` without decoding them. */
