@@ -50,6 +50,28 @@ const PART_MERGE_LENGTH = 1024
 // with (see feedBytes). A guess that only affects speed, never the output.
 let asciiLately = true
 
+/** Where the value starts, `nameEnd` being the first colon of the line or its end. */
+function valueStartAt(text: string, nameEnd: number, end: number): number {
+  if (nameEnd === end) return end
+  return text.charCodeAt(nameEnd + 1) === SPACE && nameEnd + 1 < end ? nameEnd + 2 : nameEnd + 1
+}
+
+/** Whether `text[start, end)` starts with the field name `name` followed by a colon or its end. */
+function isField(text: string, start: number, end: number, name: string): boolean {
+  const nameEnd = start + name.length
+  return (
+    nameEnd <= end &&
+    text.startsWith(name, start) &&
+    (nameEnd === end || text.charCodeAt(nameEnd) === COLON)
+  )
+}
+
+/** The length a UTF-8 lead byte announces (2 to 4), or 0 for a byte that cannot lead a sequence. */
+function utf8SequenceLength(byte: number): number {
+  if (byte < 0xc2 || byte > 0xf4) return 0
+  return byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2
+}
+
 /** The parser behind {@link createSseParser}: a class, so every parser shares one set of methods. */
 class EventStreamParser implements SseParser {
   readonly #onEvent: (event: SseEvent) => void
@@ -138,22 +160,6 @@ class EventStreamParser implements SseParser {
     }
   }
 
-  /** Where the value starts, `nameEnd` being the first colon of the line or its end. */
-  #valueStartAt(text: string, nameEnd: number, end: number): number {
-    if (nameEnd === end) return end
-    return text.charCodeAt(nameEnd + 1) === SPACE && nameEnd + 1 < end ? nameEnd + 2 : nameEnd + 1
-  }
-
-  /** Whether `text[start, end)` starts with the field name `name` followed by a colon or its end. */
-  #isField(text: string, start: number, end: number, name: string): boolean {
-    const nameEnd = start + name.length
-    return (
-      nameEnd <= end &&
-      text.startsWith(name, start) &&
-      (nameEnd === end || text.charCodeAt(nameEnd) === COLON)
-    )
-  }
-
   /** Interprets `text[start, end)`, one complete line without its line end. */
   #processLine(text: string, start: number, end: number): void {
     if (this.#skippingBlock) {
@@ -184,7 +190,7 @@ class EventStreamParser implements SseParser {
       text.charCodeAt(start + 3) === 97 && // a
       (start + 4 === end || text.charCodeAt(start + 4) === COLON)
     ) {
-      const value = text.slice(this.#valueStartAt(text, start + 4, end), end)
+      const value = text.slice(valueStartAt(text, start + 4, end), end)
       this.#blockSize += value.length + 1
       if (this.#blockSize > this.#maxBufferSize) {
         this.#overflow()
@@ -197,14 +203,14 @@ class EventStreamParser implements SseParser {
       text.charCodeAt(start + 1) === 100 && // d
       (start + 2 === end || text.charCodeAt(start + 2) === COLON)
     ) {
-      const value = text.slice(this.#valueStartAt(text, start + 2, end), end)
+      const value = text.slice(valueStartAt(text, start + 2, end), end)
       if (!value.includes('\0')) this.#idBuffer = value
-    } else if (first === 101 && this.#isField(text, start, end, 'event')) {
-      const valueStart = this.#valueStartAt(text, start + 5, end)
+    } else if (first === 101 && isField(text, start, end, 'event')) {
+      const valueStart = valueStartAt(text, start + 5, end)
       this.#blockSize += end - valueStart - this.#eventType.length
       this.#eventType = text.slice(valueStart, end)
-    } else if (first === 114 && this.#isField(text, start, end, 'retry')) {
-      const value = text.slice(this.#valueStartAt(text, start + 5, end), end)
+    } else if (first === 114 && isField(text, start, end, 'retry')) {
+      const value = text.slice(valueStartAt(text, start + 5, end), end)
       if (DIGITS.test(value)) {
         if (this.#onRetry !== undefined) {
           try {
@@ -222,7 +228,7 @@ class EventStreamParser implements SseParser {
       let nameEnd = start + 1
       while (nameEnd < end && text.charCodeAt(nameEnd) !== COLON) nameEnd++
       const field = text.slice(start, nameEnd)
-      const value = text.slice(this.#valueStartAt(text, nameEnd, end), end)
+      const value = text.slice(valueStartAt(text, nameEnd, end), end)
       this.#report(new SseParseError('unknown-field', `Unknown SSE field "${field}"`, field, value))
     }
   }
@@ -354,7 +360,7 @@ class EventStreamParser implements SseParser {
     if (this.#pendingLength > 0) {
       // Completes the sequence left at the end of the last chunk with its continuation bytes.
       const lead = this.#pending[0]!
-      const need = (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2) - this.#pendingLength
+      const need = utf8SequenceLength(lead) - this.#pendingLength
       while (start < need && start < length && (chunk[start]! & 0xc0) === 0x80) {
         this.#pending[this.#pendingLength++] = chunk[start++]!
       }
@@ -395,7 +401,7 @@ class EventStreamParser implements SseParser {
     for (let i = length - 1; i >= start && i >= length - 3; i--) {
       const byte = chunk[i]!
       if ((byte & 0xc0) === 0x80) continue
-      const size = byte >= 0xc2 && byte <= 0xf4 ? (byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2) : 0
+      const size = utf8SequenceLength(byte)
       if (size > length - i) end = i
       break
     }
