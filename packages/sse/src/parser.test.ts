@@ -129,6 +129,27 @@ describe('createSseParser()', () => {
     expect(out.events).toEqual([message('ok')])
   })
 
+  it('applies maxBufferSize to a line the same in one chunk as split inside a UTF-8 sequence', () => {
+    // A field line of ten UTF-16 code units over a bound of nine, then an event within it.
+    const bytes = utf8('😀😀😀😀😀\n\ndata: ok\n\n')
+    for (const chunks of [[bytes], splitAt(bytes, [2]), splitAt(bytes, [1, 2, 3])]) {
+      for (const withComments of [true, false]) {
+        const errors: string[] = []
+        const events: string[] = []
+        const parser = createSseParser({
+          maxBufferSize: 9,
+          onEvent: (event) => events.push(event.data),
+          onError: (error) => errors.push(error.type),
+          ...(withComments ? { onComment: () => {} } : {}),
+        })
+        for (const chunk of chunks) parser.feed(chunk)
+        parser.end()
+        expect(errors).toEqual(['max-buffer-size-exceeded'])
+        expect(events).toEqual(['ok'])
+      }
+    }
+  })
+
   it('bounds one event made of many lines with maxBufferSize and drops all of it', () => {
     const out = collect([`${'data: 0123456789\n'.repeat(10)}\ndata: ok\n\n`], { maxBufferSize: 64 })
     expect(out.errors.map((e) => e.type)).toEqual(['max-buffer-size-exceeded'])

@@ -14,8 +14,9 @@ export interface SseParserOptions {
   /** Last event ID at the start, as after a reconnection with `Last-Event-ID` (default `''`). */
   initialLastEventId?: string
   /**
-   * The most one unterminated line or one event may buffer, in UTF-16 code units
-   * (default 16 MiB). Past it the partial event is dropped, `onError` receives a
+   * The longest line and the largest event, in UTF-16 code units (default 16 MiB); a line is
+   * measured the same whether it arrived in one chunk or in many, so an unterminated line never
+   * buffers more. Past it the partial event is dropped, `onError` receives a
    * `max-buffer-size-exceeded` error, and parsing resumes after the next line end; the
    * dropped event's remaining lines are skipped up to its blank line, so no truncated event is
    * ever dispatched.
@@ -80,16 +81,16 @@ class EventStreamParser implements SseParser {
   readonly #onError: ((error: SseParseError) => void) | undefined
   readonly #maxBufferSize: number
 
-  // ASCII bytes are decoded by non-this.#streaming decode() calls: Node runs those through its fast
-  // (SIMD) path, about six times faster on ASCII than its this.#streaming ICU path. An incomplete UTF-8
-  // sequence at a chunk end then waits in `this.#pending` for the next chunk, which gives exactly the
-  // this.#streaming decoder's output. On non-ASCII text Node's fast path is about half as fast as ICU,
-  // so while the input is not ASCII a this.#streaming decoder takes over (and holds split sequences
-  // itself). Neither strips a BOM (runtimes differ on BOMs at later chunk starts): this.#feedText does.
+  // ASCII bytes are decoded by non-streaming decode() calls: Node runs those through its fast
+  // (SIMD) path, about six times faster on ASCII than its streaming ICU path. An incomplete UTF-8
+  // sequence at a chunk end then waits in `pending` for the next chunk, which gives exactly the
+  // streaming decoder's output. On non-ASCII text Node's fast path is about half as fast as ICU,
+  // so while the input is not ASCII a streaming decoder takes over (and holds split sequences
+  // itself). Neither strips a BOM (runtimes differ on BOMs at later chunk starts): feedText does.
   #fastDecoder: TextDecoder | undefined
   #streamDecoder: TextDecoder | undefined
   #streaming = !asciiLately
-  // In this.#streaming mode: the last chunk ended with a non-ASCII byte, which the decoder may hold.
+  // In streaming mode: the last chunk ended with a non-ASCII byte, which the decoder may hold.
   #streamMayHold = false
   #pending = new Uint8Array(4)
   #pendingLength = 0
@@ -97,10 +98,10 @@ class EventStreamParser implements SseParser {
   // The committed last event ID and the block's ID buffer.
   #lastEventId: string
   #idBuffer: string
-  // The block's this.#data buffer without its final LF; undefined while the buffer is empty.
+  // The block's data buffer without its final LF; undefined while the buffer is empty.
   #data: string | undefined
   #eventType = ''
-  // Size of the block buffered so far (this.#data and event type), for this.#maxBufferSize.
+  // Size of the block buffered so far (data and event type), for maxBufferSize.
   #blockSize = 0
   // The unterminated line carried over from earlier chunks.
   #parts: string[] = []
@@ -291,6 +292,10 @@ class EventStreamParser implements SseParser {
         } else {
           this.#discarding = false
         }
+      } else if (end - pos > this.#maxBufferSize) {
+        // The same bound as for a line carried over chunks, so the result never depends on
+        // where the chunks were cut.
+        this.#overflow()
       } else {
         this.#processLine(text, pos, end)
       }
@@ -333,7 +338,9 @@ class EventStreamParser implements SseParser {
         end = pos + 1
         let byte = chunk[end]
         while (end < length && byte !== LF && byte !== CR) byte = chunk[++end]
-        if (end === length) return pos
+        // Unterminated, or perhaps over maxBufferSize (bytes are at least as many as UTF-16
+        // code units): the decoding path applies the bound exactly.
+        if (end === length || end - pos > this.#maxBufferSize) return pos
       } else if (chunk[pos] === LF || chunk[pos] === CR) {
         if (this.#skippingBlock) this.#skippingBlock = false
         else this.#dispatch()
@@ -410,7 +417,7 @@ class EventStreamParser implements SseParser {
       const text = this.#decodeFast(bytes)
       this.#feedText(text)
       if (text.length !== bytes.length) {
-        // Not ASCII: the this.#streaming decoder takes over, starting with the this.#pending bytes.
+        // Not ASCII: the streaming decoder takes over, starting with the pending bytes.
         this.#streaming = true
         asciiLately = false
         this.#streamMayHold = end < length

@@ -5,7 +5,7 @@ import { createSseParser } from '../src/parser.js'
 import type { SseMessage } from '../src/types.js'
 import { type Collected, collect, splitAt, utf8 } from './collect.js'
 
-const RUNS = { numRuns: 200 }
+const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 200) }
 
 // Any Unicode text, with astral characters and every newline form mixed in.
 const anyText = fc.oneof(
@@ -107,17 +107,19 @@ describe('properties', () => {
         streamBytes,
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.boolean(),
-        (bytes, cuts, stringsToo) => {
-          const whole = collect([bytes])
+        fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+        (bytes, cuts, stringsToo, maxBufferSize) => {
+          const options = maxBufferSize === undefined ? {} : { maxBufferSize }
+          const whole = collect([bytes], options)
           // Every single cut point (so every CR|LF, BOM and UTF-8 split), then random multi-cuts.
           for (let cut = 1; cut < bytes.length; cut++) {
-            expect(collect(splitAt(bytes, [cut]))).toEqual(whole)
+            expect(collect(splitAt(bytes, [cut]), options)).toEqual(whole)
           }
           const chunks = splitAt(
             bytes,
             cuts.map((c) => c % (bytes.length + 1)),
           )
-          expect(collect(chunks)).toEqual(whole)
+          expect(collect(chunks, options)).toEqual(whole)
           if (stringsToo) {
             // Already decoded text, split anywhere except inside a surrogate pair. The decoder
             // keeps a leading BOM, as the parser strips exactly one either way.
@@ -131,7 +133,7 @@ describe('properties', () => {
               start = Math.max(start, cut)
             }
             textChunks.push(pieces.slice(start).join(''))
-            expect(collect(textChunks).events).toEqual(whole.events)
+            expect(collect(textChunks, options).events).toEqual(whole.events)
           }
         },
       ),
