@@ -23,23 +23,31 @@ export interface McpHandler {
   readonly stats: () => McpHandlerStats
 }
 
-/** Checks a numeric option: `min` or more (Infinity only where `infinite` allows it). */
-function checkNumber(name: string, value: number | undefined, min: number, infinite = false): void {
+/** Checks a numeric option: `min` or more, Infinity only if `infinite`, whole if `integer`. */
+function checkNumber(
+  name: string,
+  value: number | undefined,
+  min: number,
+  { infinite = false, integer = false } = {},
+): void {
   if (value === undefined) return
-  const ok = value === Number.POSITIVE_INFINITY ? infinite : Number.isFinite(value) && value >= min
-  if (!ok) throw new RangeError(`${name} must be a number of at least ${min}, got ${value}`)
+  const ok =
+    value === Number.POSITIVE_INFINITY
+      ? infinite
+      : Number.isFinite(value) && value >= min && (!integer || Number.isSafeInteger(value))
+  if (!ok) {
+    const kind = integer ? 'a whole number' : 'a number'
+    throw new RangeError(`${name} must be ${kind} of at least ${min}, got ${value}`)
+  }
 }
 
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
-  checkNumber('sessionIdleMs', options.sessionIdleMs, 1, true)
-  checkNumber('maxSessions', options.maxSessions, 1, true)
-  checkNumber('retryMs', options.retryMs, 0)
-  if (options.retryMs !== undefined && !Number.isSafeInteger(options.retryMs)) {
-    throw new RangeError(`retryMs must be a whole number of milliseconds, got ${options.retryMs}`)
-  }
+  checkNumber('sessionIdleMs', options.sessionIdleMs, 1, { infinite: true })
+  checkNumber('maxSessions', options.maxSessions, 1, { infinite: true })
+  checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
   const legacy =
     options.legacy === false

@@ -41,9 +41,8 @@ export class SessionRegistry implements SessionHost {
   /** Opens a new session. */
   create(principal: string, kind: SessionKind, protocolVersion: string): Session {
     const session = new Session(crypto.randomUUID(), principal, kind, protocolVersion, this)
-    this.#sessions.set(session.id, session)
     this.metrics.sessions++
-    this.touch(session)
+    this.touch(session) // adds it to the map, as the most recently active
     return session
   }
 

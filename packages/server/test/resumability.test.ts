@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createMcpHandler, type McpHandler } from '../src/index.js'
 import { buildServer, gates, type Running, serveHandler } from './_fixture.js'
 import { BASE, initialize, post, readEvents } from './_requests.js'
+import { waitFor } from './_wait-for.js'
 
 let mcp: McpHandler | undefined
 let running: Running | undefined
@@ -14,11 +15,6 @@ afterEach(async () => {
   running = undefined
   mcp = undefined
 })
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5))
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await tick()
-}
 
 /** An SDK client whose reconnections (polling and resumption) wait milliseconds, not seconds. */
 async function connectFastReconnectingClient(

@@ -4,16 +4,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Running, serveHandler } from './_fixture.js'
+import { waitFor } from './_wait-for.js'
 
 let running: Running | undefined
 afterEach(async () => {
   await running?.close()
   running = undefined
 })
-
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
-}
 
 describe('SDK client over Streamable HTTP', () => {
   it('initializes, lists and calls tools, streams progress, answers elicitation', async () => {
