@@ -34,6 +34,31 @@ function jsonError(status: number, message: string): Response {
   )
 }
 
+/** What a stateful SDK transport takes to announce its session id. */
+interface SessionOptions {
+  sessionIdGenerator: () => string
+  onsessioninitialized: (sessionId: string) => void
+}
+
+/**
+ * A stateful SDK transport kept in `transports` by session id from initialize until it closes,
+ * as the SDK documentation shows.
+ */
+function trackedTransport<
+  T extends { sessionId?: string | undefined; onclose?: (() => void) | undefined },
+>(transports: Map<string, T>, create: (options: SessionOptions) => T): T {
+  const transport = create({
+    sessionIdGenerator: () => randomUUID(),
+    onsessioninitialized: (id) => {
+      transports.set(id, transport)
+    },
+  })
+  transport.onclose = () => {
+    if (transport.sessionId !== undefined) transports.delete(transport.sessionId)
+  }
+  return transport
+}
+
 /**
  * The official SDK's Web-standard transport, stateful, with a Map of sessions as its documentation
  * shows: a new transport and McpServer per initialize, later requests routed by `mcp-session-id`.
@@ -50,15 +75,10 @@ function sdkHandler(): FetchHandler {
     if (request.method !== 'POST') return jsonError(400, 'Bad request: no session id')
     const body: unknown = await request.json()
     if (!isInitializeRequest(body)) return jsonError(400, 'Bad request: no session id')
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        transports.set(id, transport)
-      },
-    })
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) transports.delete(transport.sessionId)
-    }
+    const transport = trackedTransport(
+      transports,
+      (options) => new WebStandardStreamableHTTPServerTransport(options),
+    )
     await buildMcpServer().connect(transport)
     return transport.handleRequest(request, { parsedBody: body })
   }
@@ -84,15 +104,10 @@ function sdkNodeListener(): (req: IncomingMessage, res: ServerResponse) => void 
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
     if (!isInitializeRequest(body)) return refuse(res, 400)
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        transports.set(id, transport)
-      },
-    })
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) transports.delete(transport.sessionId)
-    }
+    const transport = trackedTransport(
+      transports,
+      (options) => new StreamableHTTPServerTransport(options),
+    )
     await buildMcpServer().connect(transport)
     return transport.handleRequest(req, res, body)
   }
