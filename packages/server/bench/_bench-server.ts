@@ -14,7 +14,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { type FetchHandler, toNodeHandler } from '../src/node/index.js'
 
-type Impl = 'sdk' | 'sdk-node' | 'ours' | 'floor'
+type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'floor'
 
 /** The same McpServer, with the same tool, for both implementations: one instance per session. */
 function buildMcpServer(): McpServer {
@@ -165,8 +165,10 @@ type CreateMcpHandlerLike = (options: Record<string, unknown>) => McpHandlerLike
 /**
  * Our createMcpHandler from ../src/index.js (or from the module named by BENCH_OURS_MODULE, for
  * example a built dist), loaded at run time so that this file compiles before it exists.
+ * `mcp.fetch` itself (toNodeHandler then calls the handler directly, without Fetch objects), or,
+ * with `viaFetch`, a wrapper around it, which toNodeHandler serves like any fetch function.
  */
-async function oursHandler(): Promise<FetchHandler> {
+async function oursHandler(viaFetch: boolean): Promise<FetchHandler> {
   const path = process.env.BENCH_OURS_MODULE
   const mod: Record<string, unknown> =
     path === undefined ? await import('../src/index.js') : await import(path)
@@ -180,7 +182,7 @@ async function oursHandler(): Promise<FetchHandler> {
     maxSessions: 100_000,
     sessionIdleMs: 30 * 60_000,
   })
-  return (request) => mcp.fetch(request)
+  return viaFetch ? (request) => mcp.fetch(request) : mcp.fetch
 }
 
 /**
@@ -206,7 +208,11 @@ async function main(): Promise<void> {
     impl === 'sdk-node'
       ? sdkNodeListener()
       : toNodeHandler(
-          impl === 'sdk' ? sdkHandler() : impl === 'floor' ? floorHandler() : await oursHandler(),
+          impl === 'sdk'
+            ? sdkHandler()
+            : impl === 'floor'
+              ? floorHandler()
+              : await oursHandler(impl === 'ours-fetch'),
         )
   const server = createServer(listener)
   server.keepAliveTimeout = 60_000

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-type Impl = 'sdk' | 'sdk-node' | 'ours' | 'floor'
+type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'floor'
 
 const PROTOCOL_VERSION = '2025-11-25'
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000)
@@ -367,8 +367,8 @@ function format(value: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
-  const only = process.env.BENCH_ONLY as Impl | undefined
-  const impls: Impl[] = only !== undefined ? [only] : ['sdk', 'ours', 'sdk-node', 'floor']
+  const only = process.env.BENCH_ONLY?.split(',') as Impl[] | undefined
+  const impls: Impl[] = only ?? ['sdk', 'sdk-node', 'ours', 'ours-fetch', 'floor']
   console.error(
     `node ${process.version}, ${format(SESSIONS)} sessions, best of ${ROUNDS} rounds of ${SECONDS} s per level, loopback`,
   )

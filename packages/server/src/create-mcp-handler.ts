@@ -1,10 +1,12 @@
-import { errorResponse } from './error-response.js'
+import { exposeDirectAnswer } from './direct-answer.js'
 import { InMemoryEventStore } from './event-store.js'
 import type { Caller, HandlerContext } from './handler-context.js'
+import type { Incoming } from './incoming.js'
 import { handleLegacyPost, handleLegacySse } from './legacy-sse.js'
 import { type McpHandlerStats, Metrics } from './metrics.js'
 import type { McpHandlerOptions, ResolvedOptions } from './options.js'
-import { checkHostAndOrigin } from './security/host-origin.js'
+import { type Answer, errorReply, type Reply, toResponse } from './reply.js'
+import { hostOriginGate } from './security/host-origin.js'
 import { SessionRegistry } from './session-registry.js'
 import {
   handleStreamableDelete,
@@ -12,6 +14,7 @@ import {
   handleStreamablePost,
 } from './streamable-http.js'
 import { globalTimers } from './timers.js'
+import { WebIncoming } from './web-incoming.js'
 
 /** The handler returned by {@link createMcpHandler}. */
 export interface McpHandler {
@@ -77,8 +80,8 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   }
 }
 
-function methodNotAllowed(allow: string): Response {
-  return errorResponse(405, -32000, 'Method not allowed', { allow })
+function methodNotAllowed(allow: string): Reply {
+  return errorReply(405, -32000, 'Method not allowed', { allow })
 }
 
 /**
@@ -107,24 +110,24 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     metrics,
     sessions: new SessionRegistry(resolved, metrics),
   }
-  const hostOrigin = {
+  const checkHostOrigin = hostOriginGate({
     allowedHosts: resolved.allowedHosts,
     allowedOrigins: resolved.allowedOrigins,
-  }
+  })
 
-  async function route(request: Request): Promise<Response> {
-    const refusal = checkHostAndOrigin(request, hostOrigin)
+  async function route(request: Incoming): Promise<Answer> {
+    const refusal = checkHostOrigin(request)
     if (refusal !== undefined) return refusal
-    const pathname = new URL(request.url).pathname
+    const pathname = request.parsedUrl.pathname
     const legacy = resolved.legacy
     const known =
       pathname === resolved.path ||
       (legacy !== false && (pathname === legacy.ssePath || pathname === legacy.messagesPath))
-    if (!known) return errorResponse(404, -32000, 'Not found')
+    if (!known) return errorReply(404, -32000, 'Not found')
 
     let caller: Caller = { principal: '', authInfo: undefined }
     if (resolved.authenticate !== undefined) {
-      const result = await resolved.authenticate(request)
+      const result = await resolved.authenticate(request.toRequest())
       if (result instanceof Response) return result
       if (result !== undefined) {
         const principal = result.principal ?? result.clientId ?? result.token ?? ''
@@ -147,15 +150,21 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     return methodNotAllowed('POST')
   }
 
+  async function answer(request: Incoming): Promise<Answer> {
+    try {
+      return await route(request)
+    } catch (error) {
+      resolved.onerror(error)
+      return errorReply(500, -32603, 'Internal error')
+    }
+  }
+
+  const fetch = async (request: Request): Promise<Response> =>
+    toResponse(await answer(new WebIncoming(request)), request.signal)
+  exposeDirectAnswer(fetch, answer)
+
   return {
-    async fetch(request) {
-      try {
-        return await route(request)
-      } catch (error) {
-        resolved.onerror(error)
-        return errorResponse(500, -32603, 'Internal error')
-      }
-    },
+    fetch,
     close: () => ctx.sessions.closeAll(),
     stats: () => metrics.snapshot(),
   }

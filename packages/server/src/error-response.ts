@@ -1,4 +1,4 @@
-import { errorResponse as jsonRpcErrorResponse } from '@mcpwire/jsonrpc'
+import { errorReply, toResponse } from './reply.js'
 
 /**
  * A JSON-RPC error carried in an HTTP error response, as the MCP transports answer bad requests.
@@ -23,8 +23,5 @@ export function errorResponse(
   headers?: Record<string, string>,
   id: string | number | null = null,
 ): Response {
-  return new Response(JSON.stringify(jsonRpcErrorResponse(id, code, message)), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  })
+  return toResponse(errorReply(status, code, message, headers, id))
 }

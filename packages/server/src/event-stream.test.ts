@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { EventStream } from './event-stream.js'
 import { Metrics } from './metrics.js'
+import { toResponse } from './reply.js'
 import { globalTimers } from './timers.js'
 
-function open(maxBufferBytes = 100, signal?: AbortSignal) {
+function open(maxBufferBytes = 100) {
   const metrics = new Metrics()
   const reasons: string[] = []
   const stream = new EventStream({
@@ -11,10 +12,36 @@ function open(maxBufferBytes = 100, signal?: AbortSignal) {
     keepAliveMs: 0,
     timers: globalTimers,
     metrics,
-    signal,
     onDetach: (reason) => reasons.push(reason),
   })
   return { stream, metrics, reasons }
+}
+
+/** The Fetch body of a stream, as `mcp.fetch` returns it. */
+function webBody(stream: EventStream, signal?: AbortSignal): ReadableStream<Uint8Array> {
+  return toResponse({ status: 200, headers: {}, body: stream }, signal).body!
+}
+
+/** A consumer that takes `budget` chunks, then waits for resume(). */
+function consumer(budget: number) {
+  const chunks: string[] = []
+  let closed = 0
+  const decoder = new TextDecoder()
+  return {
+    chunks,
+    get closed() {
+      return closed
+    },
+    budget,
+    push(chunk: Uint8Array): boolean {
+      chunks.push(decoder.decode(chunk))
+      this.budget--
+      return this.budget > 0
+    },
+    close() {
+      closed++
+    },
+  }
 }
 
 describe('EventStream', () => {
@@ -24,9 +51,41 @@ describe('EventStream', () => {
     stream.write('b')
     stream.end()
     expect(stream.write('c')).toBe(false)
-    expect(await new Response(stream.body).text()).toBe('ab')
+    expect(await new Response(webBody(stream)).text()).toBe('ab')
     expect(metrics.snapshot()).toMatchObject({ streams: 0, bufferedBytes: 0 })
     expect(reasons).toEqual(['end'])
+  })
+
+  it('hands a consumer chunks only while it asks for more', () => {
+    const { stream, metrics } = open()
+    stream.write('a')
+    stream.write('b')
+    stream.write('c')
+    const sink = consumer(2)
+    stream.connect(sink)
+    expect(sink.chunks).toEqual(['a', 'b'])
+    expect(metrics.bufferedBytes).toBe(1)
+    stream.write('d')
+    expect(sink.chunks).toEqual(['a', 'b'])
+    sink.budget = 10
+    stream.resume()
+    expect(sink.chunks).toEqual(['a', 'b', 'c', 'd'])
+    stream.write('e') // taken at once: the consumer still wants more
+    expect(sink.chunks).toEqual(['a', 'b', 'c', 'd', 'e'])
+    expect(metrics.bufferedBytes).toBe(0)
+    stream.end()
+    expect(sink.closed).toBe(1)
+    stream.abort()
+    expect(sink.closed).toBe(1)
+  })
+
+  it('closes a consumer that connects after the end', () => {
+    const { stream } = open()
+    stream.end()
+    const sink = consumer(1)
+    stream.connect(sink)
+    expect(sink.closed).toBe(1)
+    expect(sink.chunks).toEqual([])
   })
 
   it('closes on overflow, frees its queue and counts it', () => {
@@ -44,13 +103,14 @@ describe('EventStream', () => {
 
   it('closes when the request is aborted or the body is cancelled', async () => {
     const abort = new AbortController()
-    const a = open(100, abort.signal)
+    const a = open(100)
+    webBody(a.stream, abort.signal)
     a.stream.write('queued')
     abort.abort()
     expect(a.reasons).toEqual(['disconnect'])
     expect(a.metrics.snapshot()).toMatchObject({ streams: 0, bufferedBytes: 0 })
     const b = open()
-    await b.stream.body.cancel()
+    await webBody(b.stream).cancel()
     expect(b.reasons).toEqual(['disconnect'])
     expect(b.metrics.streams).toBe(0)
   })
@@ -64,7 +124,7 @@ describe('EventStream', () => {
     })
     await Promise.resolve()
     expect(resolved).toBe(false)
-    const reader = stream.body.getReader()
+    const reader = webBody(stream).getReader()
     await reader.read()
     await waiting
     expect(resolved).toBe(true)

@@ -10,14 +10,28 @@ export interface EventStreamOptions {
   readonly keepAliveMs: number
   readonly timers: Timers
   readonly metrics: Metrics
-  /** The request whose abort (client disconnect) closes the stream. */
-  readonly signal?: AbortSignal | undefined
   /** Called once when the stream stops accepting events, with the reason. */
   readonly onDetach?: ((reason: EventStreamCloseReason) => void) | undefined
 }
 
 /** Why an event stream stopped: ended by the server, client gone, or client too slow. */
 export type EventStreamCloseReason = 'end' | 'disconnect' | 'overflow'
+
+/**
+ * What takes an event stream's bytes to the client: a `ReadableStream` (the Fetch `Response`
+ * body) or a `node:http` response.
+ */
+export interface EventStreamConsumer {
+  /**
+   * Takes the next chunk.
+   *
+   * @returns Whether it takes another one at once; after `false`, the next chunk waits for
+   *   {@link EventStream.resume}.
+   */
+  push(chunk: Uint8Array): boolean
+  /** No chunk follows: the stream ended or was aborted. */
+  close(): void
+}
 
 const encoder = new TextEncoder()
 
@@ -29,24 +43,23 @@ export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
 }
 
 /**
- * One outgoing SSE connection: a pull-based `ReadableStream<Uint8Array>` with a bounded byte queue.
+ * One outgoing SSE connection: a pull-based byte source with a bounded queue.
  *
- * Events are handed to the runtime one chunk at a time, only when it asks for more (the stream's
- * high-water mark is 0), so a client that stops reading leaves at most `maxBufferBytes` queued here.
+ * Events are handed to the {@link EventStreamConsumer} only while it asks for more, so a client
+ * that stops reading leaves at most `maxBufferBytes` queued here.
  * (A single event larger than the bound is still queued when the queue is empty.)
  * Overflow policy: when a write would pass that bound, the queue is dropped and the stream closed
  * (reason `overflow`, counted in stats). Events of a resumable stream stay in the event store, so the
  * client resumes with `Last-Event-ID` and loses nothing.
  */
 export class EventStream {
-  readonly body: ReadableStream<Uint8Array>
   readonly #maxBufferBytes: number
   readonly #keepAliveMs: number
   readonly #timers: Timers
   readonly #metrics: Metrics
   readonly #queue: Uint8Array[] = []
   #queuedBytes = 0
-  #controller!: ReadableStreamDefaultController<Uint8Array>
+  #consumer: EventStreamConsumer | undefined
   #wanted = false
   #accepting = true
   #finished = false
@@ -54,34 +67,42 @@ export class EventStream {
   #wroteSinceTick = false
   #roomWaiters: (() => void)[] = []
   // Dropped once the stream detaches, so a finished stream holds nothing of its request.
-  #signal: AbortSignal | undefined
   #onDetach: ((reason: EventStreamCloseReason) => void) | undefined
-  readonly #onAbort = (): void => this.abort('disconnect')
 
   constructor(options: EventStreamOptions) {
     this.#maxBufferBytes = options.maxBufferBytes
     this.#keepAliveMs = options.keepAliveMs
     this.#timers = options.timers
     this.#metrics = options.metrics
-    this.#signal = options.signal
     this.#onDetach = options.onDetach
     options.metrics.streams++
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        start: (controller) => {
-          this.#controller = controller
-        },
-        pull: () => this.#pull(),
-        cancel: () => this.abort('disconnect'),
-      },
-      { highWaterMark: 0 },
-    )
-    if (this.#signal?.aborted) {
-      queueMicrotask(this.#onAbort)
-    } else {
-      this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
-    }
     this.#armKeepAlive()
+  }
+
+  /**
+   * Starts delivering to `consumer`, which takes a first chunk at once. Events written before
+   * wait in the queue. Called once.
+   */
+  connect(consumer: EventStreamConsumer): void {
+    this.#consumer = consumer
+    if (this.#finished) consumer.close()
+    else this.resume()
+  }
+
+  /** The consumer takes chunks again (a pull, or `drain` on a Node response). */
+  resume(): void {
+    if (this.#consumer === undefined || this.#finished) return
+    this.#wanted = true
+    let chunk = this.#queue.shift()
+    while (chunk !== undefined) {
+      this.#queuedBytes -= chunk.byteLength
+      this.#metrics.bufferedBytes -= chunk.byteLength
+      this.#wanted = this.#consumer.push(chunk)
+      if (!this.#wanted || this.#finished) break
+      chunk = this.#queue.shift()
+    }
+    if (!this.#accepting && this.#queue.length === 0) this.#finish()
+    this.#wakeWaiters()
   }
 
   /** Whether the stream still accepts events. */
@@ -103,9 +124,8 @@ export class EventStream {
     if (!this.#accepting) return false
     const chunk = encoder.encode(text)
     this.#wroteSinceTick = true
-    if (this.#wanted) {
-      this.#wanted = false
-      this.#controller.enqueue(chunk)
+    if (this.#wanted && this.#consumer !== undefined) {
+      this.#wanted = this.#consumer.push(chunk)
       return true
     }
     if (this.#queuedBytes > 0 && this.#queuedBytes + chunk.byteLength > this.#maxBufferBytes) {
@@ -149,21 +169,6 @@ export class EventStream {
     this.#finish()
   }
 
-  #pull(): void {
-    const chunk = this.#queue.shift()
-    if (chunk === undefined) {
-      if (!this.#accepting) this.#finish()
-      else this.#wanted = true
-      this.#wakeWaiters()
-      return
-    }
-    this.#queuedBytes -= chunk.byteLength
-    this.#metrics.bufferedBytes -= chunk.byteLength
-    this.#controller.enqueue(chunk)
-    if (!this.#accepting && this.#queue.length === 0) this.#finish()
-    this.#wakeWaiters()
-  }
-
   #armKeepAlive(): void {
     const ms = this.#keepAliveMs
     if (!(ms > 0) || !this.#accepting) return
@@ -181,8 +186,6 @@ export class EventStream {
       this.#timers.clearTimeout(this.#keepAlive)
       this.#keepAlive = undefined
     }
-    this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#signal = undefined
     this.#wakeWaiters()
     const onDetach = this.#onDetach
     this.#onDetach = undefined
@@ -199,10 +202,6 @@ export class EventStream {
     if (this.#finished) return
     this.#finished = true
     this.#metrics.streams--
-    try {
-      this.#controller.close()
-    } catch {
-      // Already closed or cancelled by the consumer.
-    }
+    this.#consumer?.close()
   }
 }

@@ -1,10 +1,11 @@
 import { encode } from '@mcpwire/sse'
-import { errorResponse } from './error-response.js'
 import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
 import type { Caller, HandlerContext } from './handler-context.js'
 import { accepts, headersObject } from './http-checks.js'
+import type { Incoming } from './incoming.js'
 import { isInitialize, parseMessages } from './message.js'
 import { readJsonBody } from './read-json-body.js'
+import { errorReply, type Reply } from './reply.js'
 
 /**
  * GET on the legacy SSE path (2024-11-05): opens a session whose one stream carries every server
@@ -15,15 +16,15 @@ import { readJsonBody } from './read-json-body.js'
  */
 export async function handleLegacySse(
   ctx: HandlerContext,
-  request: Request,
+  request: Incoming,
   caller: Caller,
   messagesPath: string,
-): Promise<Response> {
+): Promise<Reply> {
   if (request.headers.has('accept') && !accepts(request, 'text/event-stream')) {
-    return errorResponse(406, -32000, 'Not acceptable: Accept must list text/event-stream')
+    return errorReply(406, -32000, 'Not acceptable: Accept must list text/event-stream')
   }
   if (ctx.sessions.full) {
-    return errorResponse(503, -32000, 'Too many sessions', { 'retry-after': '5' })
+    return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
   }
   const session = ctx.sessions.create(caller.principal, 'legacy', '2024-11-05')
   const connection = new EventStream({
@@ -31,7 +32,6 @@ export async function handleLegacySse(
     keepAliveMs: ctx.options.keepAliveMs,
     timers: ctx.options.timers,
     metrics: ctx.metrics,
-    signal: request.signal,
     onDetach: () => void session.close(),
   })
   session.standaloneConnection = connection
@@ -42,11 +42,11 @@ export async function handleLegacySse(
     ctx.options.onerror(error)
     connection.abort()
     await session.close()
-    return errorResponse(500, -32603, 'Internal error')
+    return errorReply(500, -32603, 'Internal error')
   }
   const endpoint = `${messagesPath}?sessionId=${encodeURIComponent(session.id)}`
   session.standalone.writeRaw(encode({ event: 'endpoint', data: endpoint }))
-  return new Response(connection.body, { status: 200, headers: { ...EVENT_STREAM_HEADERS } })
+  return { status: 200, headers: { ...EVENT_STREAM_HEADERS }, body: connection }
 }
 
 /**
@@ -57,25 +57,25 @@ export async function handleLegacySse(
  */
 export async function handleLegacyPost(
   ctx: HandlerContext,
-  request: Request,
+  request: Incoming,
   caller: Caller,
-): Promise<Response> {
-  const id = new URL(request.url).searchParams.get('sessionId')
+): Promise<Reply> {
+  const id = request.parsedUrl.searchParams.get('sessionId')
   const found = ctx.sessions.find(id, caller.principal, 'legacy')
   if (!found.ok) {
     return found.status === 400
-      ? errorResponse(400, -32000, 'Bad request: sessionId query parameter is required')
-      : errorResponse(404, -32001, 'Session not found')
+      ? errorReply(400, -32000, 'Bad request: sessionId query parameter is required')
+      : errorReply(404, -32001, 'Session not found')
   }
   const body = await readJsonBody(request, ctx.options.maxBodyBytes)
-  if (body instanceof Response) return body
+  if (typeof body !== 'string') return body
   const parsed = parseMessages(body)
-  if (!parsed.ok) return errorResponse(400, parsed.code, parsed.message, undefined, parsed.id)
+  if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const session = found.session
   session.touch()
   const extra = {
     authInfo: caller.authInfo,
-    requestInfo: { headers: headersObject(request), url: new URL(request.url) },
+    requestInfo: { headers: headersObject(request), url: request.parsedUrl },
   }
   for (const message of parsed.messages) {
     if (isInitialize(message)) {
@@ -85,5 +85,5 @@ export async function handleLegacyPost(
     }
     session.transport.receive(message, extra)
   }
-  return new Response('Accepted', { status: 202, headers: { 'content-type': 'text/plain' } })
+  return { status: 202, headers: { 'content-type': 'text/plain' }, body: 'Accepted' }
 }

@@ -16,7 +16,7 @@ export const DEFAULT_PROTOCOL_VERSION = '2025-03-26'
 /**
  * Reads the `MCP-Protocol-Version` header of a request.
  *
- * @param request The incoming request.
+ * @param request The incoming request (anything with Fetch-style `headers`).
  * @returns The version (the default when absent), or `undefined` when the value is unsupported.
  * @example
  * ```ts
@@ -24,7 +24,9 @@ export const DEFAULT_PROTOCOL_VERSION = '2025-03-26'
  * ```
  * @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#protocol-version-header
  */
-export function readProtocolVersion(request: Request): string | undefined {
+export function readProtocolVersion(request: {
+  readonly headers: { get(name: string): string | null }
+}): string | undefined {
   const value = request.headers.get('mcp-protocol-version')
   if (value === null) return DEFAULT_PROTOCOL_VERSION
   return SUPPORTED_PROTOCOL_VERSIONS.includes(value) ? value : undefined

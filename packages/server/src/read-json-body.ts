@@ -1,6 +1,6 @@
-import { errorResponse } from './error-response.js'
 import { isJsonContent } from './http-checks.js'
-import { readBody } from './read-body.js'
+import type { Incoming } from './incoming.js'
+import { errorReply, type Reply } from './reply.js'
 
 /**
  * Checks that a POST declares JSON and reads its body within the size cap; every failure is
@@ -13,21 +13,16 @@ import { readBody } from './read-body.js'
  * @example
  * ```ts
  * const body = await readJsonBody(request, 4 * 1024 * 1024)
- * if (body instanceof Response) return body
+ * if (typeof body !== 'string') return body
  * ```
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<string | Response> {
+export async function readJsonBody(request: Incoming, maxBytes: number): Promise<string | Reply> {
   if (!isJsonContent(request)) {
-    return errorResponse(
-      415,
-      -32000,
-      'Unsupported media type: Content-Type must be application/json',
-    )
+    return errorReply(415, -32000, 'Unsupported media type: Content-Type must be application/json')
   }
-  const body = await readBody(request, maxBytes)
+  const body = await request.readText(maxBytes)
   if (body.ok) return body.text
-  if (body.reason === 'too-large') return errorResponse(413, -32600, 'Request body too large')
-  if (body.reason === 'invalid-utf8')
-    return errorResponse(400, -32700, 'Parse error: invalid UTF-8')
-  return errorResponse(400, -32600, 'Request body could not be read')
+  if (body.reason === 'too-large') return errorReply(413, -32600, 'Request body too large')
+  if (body.reason === 'invalid-utf8') return errorReply(400, -32700, 'Parse error: invalid UTF-8')
+  return errorReply(400, -32600, 'Request body could not be read')
 }

@@ -1,6 +1,6 @@
-import { errorResponse } from './error-response.js'
 import { idKey, type McpMessage, type RequestId } from './message.js'
 import type { MessageSink } from './outbound-stream.js'
+import { errorReply, type Reply } from './reply.js'
 
 /**
  * The requests of one POST and the sink their answers go to (an SSE stream or a JSON body).
@@ -73,19 +73,19 @@ export class RequestScope {
 export class JsonSink implements MessageSink {
   readonly #responses: McpMessage[] = []
   readonly #batch: boolean
-  readonly #resolve: (response: Response) => void
+  readonly #resolve: (reply: Reply) => void
   readonly #onDrop: () => void
-  /** Resolves with the HTTP response once the sink ends. */
-  readonly response: Promise<Response>
+  /** Resolves with the HTTP reply once the sink ends. */
+  readonly reply: Promise<Reply>
 
   constructor(batch: boolean, onDrop: () => void, headers: Record<string, string>) {
     this.#batch = batch
     this.#onDrop = onDrop
-    let resolve!: (response: Response) => void
-    this.response = new Promise((r) => {
+    let resolve!: (reply: Reply) => void
+    this.reply = new Promise((r) => {
       resolve = r
     })
-    this.#resolve = (response) => resolve(response)
+    this.#resolve = (reply) => resolve(reply)
     this.#headers = headers
   }
 
@@ -99,15 +99,14 @@ export class JsonSink implements MessageSink {
   end(): void {
     if (this.#responses.length === 0) {
       // Ended without any response: the session closed while the request was in flight.
-      this.#resolve(errorResponse(404, -32001, 'Session not found'))
+      this.#resolve(errorReply(404, -32001, 'Session not found'))
       return
     }
     const body = this.#batch || this.#responses.length !== 1 ? this.#responses : this.#responses[0]
-    this.#resolve(
-      new Response(JSON.stringify(body), {
-        status: 200,
-        headers: { 'content-type': 'application/json', ...this.#headers },
-      }),
-    )
+    this.#resolve({
+      status: 200,
+      headers: { 'content-type': 'application/json', ...this.#headers },
+      body: JSON.stringify(body),
+    })
   }
 }

@@ -1,7 +1,7 @@
-import { errorResponse } from './error-response.js'
 import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
 import type { Caller, HandlerContext } from './handler-context.js'
 import { accepts, headersObject } from './http-checks.js'
+import type { Incoming } from './incoming.js'
 import {
   isInitialize,
   isRequest,
@@ -12,31 +12,31 @@ import {
 import type { OutboundStream } from './outbound-stream.js'
 import { allowsBatch, readProtocolVersion, supportsPriming } from './protocol-version.js'
 import { readJsonBody } from './read-json-body.js'
+import { emptyReply, errorReply, type Reply } from './reply.js'
 import { JsonSink, RequestScope } from './request-scope.js'
 import type { Session } from './session.js'
 import type { MessageExtraInfo } from './transport.js'
 
 const SESSION_HEADER = 'mcp-session-id'
 
-function sessionError(status: 400 | 404): Response {
+function sessionError(status: 400 | 404): Reply {
   return status === 400
-    ? errorResponse(400, -32000, 'Bad request: Mcp-Session-Id header is required')
-    : errorResponse(404, -32001, 'Session not found')
+    ? errorReply(400, -32000, 'Bad request: Mcp-Session-Id header is required')
+    : errorReply(404, -32001, 'Session not found')
 }
 
-function openEventStream(
-  ctx: HandlerContext,
-  request: Request,
-  onDetach?: () => void,
-): EventStream {
+function openEventStream(ctx: HandlerContext, onDetach?: () => void): EventStream {
   return new EventStream({
     maxBufferBytes: ctx.options.maxStreamBufferBytes,
     keepAliveMs: ctx.options.keepAliveMs,
     timers: ctx.options.timers,
     metrics: ctx.metrics,
-    signal: request.signal,
     onDetach,
   })
+}
+
+function eventStreamReply(connection: EventStream, headers: Record<string, string>): Reply {
+  return { status: 200, headers: { ...EVENT_STREAM_HEADERS, ...headers }, body: connection }
 }
 
 /**
@@ -47,20 +47,20 @@ function openEventStream(
  */
 export async function handleStreamablePost(
   ctx: HandlerContext,
-  request: Request,
+  request: Incoming,
   caller: Caller,
-): Promise<Response> {
+): Promise<Reply> {
   if (!accepts(request, 'application/json') || !accepts(request, 'text/event-stream')) {
-    return errorResponse(
+    return errorReply(
       406,
       -32000,
       'Not acceptable: Accept must list application/json and text/event-stream',
     )
   }
   const body = await readJsonBody(request, ctx.options.maxBodyBytes)
-  if (body instanceof Response) return body
+  if (typeof body !== 'string') return body
   const parsed = parseMessages(body)
-  if (!parsed.ok) return errorResponse(400, parsed.code, parsed.message, undefined, parsed.id)
+  if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const { messages, batch } = parsed
 
   let session: Session
@@ -68,13 +68,13 @@ export async function handleStreamablePost(
   const initialize = messages.find(isInitialize)
   if (initialize !== undefined) {
     if (messages.length > 1) {
-      return errorResponse(400, -32600, 'Invalid request: initialize must be sent alone')
+      return errorReply(400, -32600, 'Invalid request: initialize must be sent alone')
     }
     if (request.headers.has(SESSION_HEADER)) {
-      return errorResponse(400, -32600, 'Invalid request: session already initialized')
+      return errorReply(400, -32600, 'Invalid request: session already initialized')
     }
     if (ctx.sessions.full) {
-      return errorResponse(503, -32000, 'Too many sessions', { 'retry-after': '5' })
+      return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
     }
     const params = initialize.params as { protocolVersion?: unknown } | undefined
     protocolVersion =
@@ -85,7 +85,7 @@ export async function handleStreamablePost(
     } catch (error) {
       ctx.options.onerror(error)
       await session.close()
-      return errorResponse(500, -32603, 'Internal error')
+      return errorReply(500, -32603, 'Internal error')
     }
   } else {
     const found = ctx.sessions.find(
@@ -97,25 +97,21 @@ export async function handleStreamablePost(
     session = found.session
     const version = readProtocolVersion(request)
     if (version === undefined) {
-      return errorResponse(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+      return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
     }
     protocolVersion = version
     if (batch && !allowsBatch(version)) {
-      return errorResponse(
-        400,
-        -32600,
-        'Invalid request: batches are not supported in this version',
-      )
+      return errorReply(400, -32600, 'Invalid request: batches are not supported in this version')
     }
   }
   session.touch()
 
-  const requestInfo = { headers: headersObject(request), url: new URL(request.url) }
+  const requestInfo = { headers: headersObject(request), url: request.parsedUrl }
   const baseExtra: MessageExtraInfo = { authInfo: caller.authInfo, requestInfo }
   const requests = messages.filter(isRequest)
   if (requests.length === 0) {
     for (const message of messages) session.transport.receive(message, baseExtra)
-    return new Response(null, { status: 202 })
+    return emptyReply(202)
   }
 
   const ids = requests.map((m) => m.id as RequestId)
@@ -124,10 +120,10 @@ export async function handleStreamablePost(
     const sink = new JsonSink(batch, () => ctx.metrics.droppedMessages++, sessionHeaders)
     const scope = new RequestScope(ids, sink, () => session.removeScope(scope, ids))
     if (!session.addScope(scope, ids)) {
-      return errorResponse(400, -32600, 'Invalid request: request id already in use')
+      return errorReply(400, -32600, 'Invalid request: request id already in use')
     }
     deliver(session, messages, baseExtra, undefined, undefined)
-    return sink.response
+    return sink.reply
   }
 
   const stream = session.createStream()
@@ -138,17 +134,14 @@ export async function handleStreamablePost(
     stream.streamId,
   )
   if (!session.addScope(scope, ids)) {
-    return errorResponse(400, -32600, 'Invalid request: request id already in use')
+    return errorReply(400, -32600, 'Invalid request: request id already in use')
   }
-  const connection = openEventStream(ctx, request, () => session.touch())
+  const connection = openEventStream(ctx, () => session.touch())
   stream.attach(connection)
   const resumable = stream.resumable && supportsPriming(protocolVersion)
   if (resumable) void stream.prime(ctx.options.retryMs)
   deliver(session, messages, baseExtra, resumable ? stream : undefined, session)
-  return new Response(connection.body, {
-    status: 200,
-    headers: { ...EVENT_STREAM_HEADERS, ...sessionHeaders },
-  })
+  return eventStreamReply(connection, sessionHeaders)
 }
 
 function deliver(
@@ -187,11 +180,11 @@ function closeStandalone(session: Session): void {
  */
 export async function handleStreamableGet(
   ctx: HandlerContext,
-  request: Request,
+  request: Incoming,
   caller: Caller,
-): Promise<Response> {
+): Promise<Reply> {
   if (!accepts(request, 'text/event-stream')) {
-    return errorResponse(406, -32000, 'Not acceptable: Accept must list text/event-stream')
+    return errorReply(406, -32000, 'Not acceptable: Accept must list text/event-stream')
   }
   const found = ctx.sessions.find(
     request.headers.get(SESSION_HEADER),
@@ -202,10 +195,10 @@ export async function handleStreamableGet(
   const session = found.session
   const version = readProtocolVersion(request)
   if (version === undefined) {
-    return errorResponse(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
   }
   session.touch()
-  const headers = { ...EVENT_STREAM_HEADERS, [SESSION_HEADER]: session.id }
+  const headers = { [SESSION_HEADER]: session.id }
   const store = ctx.options.eventStore
   const lastEventId = request.headers.get('last-event-id')
 
@@ -217,25 +210,25 @@ export async function handleStreamableGet(
         .catch(() => undefined)
     }
     const stream = streamId === undefined ? undefined : session.getStream(streamId)
-    if (stream === undefined) return errorResponse(404, -32001, 'Stream not found')
+    if (stream === undefined) return errorReply(404, -32001, 'Stream not found')
     const isStandalone = session.isStandalone(stream)
     if (isStandalone && session.standaloneConnection?.open) {
-      return errorResponse(409, -32000, 'Conflict: a GET stream is already open for this session')
+      return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
     }
-    const connection = openEventStream(ctx, request, () => {
+    const connection = openEventStream(ctx, () => {
       if (session.standaloneConnection === connection) session.standaloneConnection = undefined
       session.touch()
     })
     if (isStandalone) session.standaloneConnection = connection
     // resume() replays, then continues live; a stream that already ended closes after the replay.
     void stream.resume(connection, lastEventId).catch(ctx.options.onerror)
-    return new Response(connection.body, { status: 200, headers })
+    return eventStreamReply(connection, headers)
   }
 
   if (session.standaloneConnection?.open) {
-    return errorResponse(409, -32000, 'Conflict: a GET stream is already open for this session')
+    return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
   }
-  const connection = openEventStream(ctx, request, () => {
+  const connection = openEventStream(ctx, () => {
     if (session.standaloneConnection === connection) session.standaloneConnection = undefined
     session.touch()
   })
@@ -244,7 +237,7 @@ export async function handleStreamableGet(
   if (session.standalone.resumable && supportsPriming(version)) {
     void session.standalone.prime(ctx.options.retryMs)
   }
-  return new Response(connection.body, { status: 200, headers })
+  return eventStreamReply(connection, headers)
 }
 
 /**
@@ -254,9 +247,9 @@ export async function handleStreamableGet(
  */
 export async function handleStreamableDelete(
   ctx: HandlerContext,
-  request: Request,
+  request: Incoming,
   caller: Caller,
-): Promise<Response> {
+): Promise<Reply> {
   const found = ctx.sessions.find(
     request.headers.get(SESSION_HEADER),
     caller.principal,
@@ -264,8 +257,8 @@ export async function handleStreamableDelete(
   )
   if (!found.ok) return sessionError(found.status)
   if (readProtocolVersion(request) === undefined) {
-    return errorResponse(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
   }
   await found.session.close()
-  return new Response(null, { status: 200 })
+  return emptyReply(200)
 }

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type AnswerIncoming, directAnswerOf } from '../direct-answer.js'
+import { errorReply } from '../reply.js'
+import { NodeIncoming } from './node-incoming.js'
 import { sendWebResponse } from './send-web-response.js'
 import { toWebRequest } from './to-web-request.js'
+import { writeReply } from './write-reply.js'
 
 /** A Web-standard request handler, such as `createMcpHandler(...).fetch`. */
 export type FetchHandler = (request: Request) => Promise<Response> | Response
@@ -22,6 +26,23 @@ function jsonRpcError(status: number, code: number, message: string): Response {
   })
 }
 
+/** The listener for a `createMcpHandler` handler: Node's request and response, no Fetch objects. */
+function directListener(
+  answer: AnswerIncoming,
+  onError: (error: unknown) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    await writeReply(res, await answer(new NodeIncoming(req, res)), onError)
+  }
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      onError(error)
+      if (res.headersSent) res.destroy()
+      else void writeReply(res, errorReply(500, -32603, 'Internal server error'), onError)
+    })
+  }
+}
+
 /**
  * Adapts a `fetch(request)` handler to a `node:http` request listener.
  *
@@ -31,6 +52,13 @@ function jsonRpcError(status: number, code: number, message: string): Response {
  *
  * An exception thrown by `fetch` is passed to `onError` and answered with a generic 500
  * JSON-RPC error (-32603 `Internal server error`); its message never reaches the client.
+ *
+ * Given the `fetch` of a `createMcpHandler` handler, the listener calls the handler's core
+ * directly: headers, URL and body come from Node's request and the answer is written to Node's
+ * response, with no Fetch `Request`, `Response` or web stream in between (a `Request` is built
+ * only for `authenticate`). The behaviour is the same, including backpressure, disconnects and
+ * `Connection: close` after a refused body; on Node 20 it costs far less CPU per request.
+ * A wrapper around `mcp.fetch` takes the general path.
  *
  * @param fetch The Web-standard handler.
  * @param options See {@link NodeHandlerOptions}.
@@ -49,6 +77,8 @@ export function toNodeHandler(
   options: NodeHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const onError = options.onError ?? console.error
+  const direct = directAnswerOf(fetch)
+  if (direct !== undefined) return directListener(direct, onError)
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let request: Request
     try {

@@ -25,6 +25,18 @@ function requestTarget(raw: string | undefined): string {
 }
 
 /**
+ * The absolute URL of a `node:http` request: `http://` or `https://` (TLS sockets) plus the `Host`
+ * header (or the socket's local address when it is missing or malformed) and the path and query.
+ * `X-Forwarded-*` headers are not trusted.
+ */
+export function requestUrl(req: IncomingMessage): string {
+  const host = req.headers.host
+  const authority = host !== undefined && SAFE_AUTHORITY.test(host) ? host : localAuthority(req)
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
+  return `${scheme}://${authority}${requestTarget(req.url)}`
+}
+
+/**
  * A `ReadableStream` over a request body that pulls from the socket only as fast as it is read:
  * the `IncomingMessage` is paused whenever the stream's queue is full.
  */
@@ -133,10 +145,7 @@ export function toWebRequest(
     if (name.charCodeAt(0) !== 0x3a) headers.push([name, raw[i + 1]!]) // skip HTTP/2 pseudo-headers
   }
 
-  const host = req.headers.host
-  const authority = host !== undefined && SAFE_AUTHORITY.test(host) ? host : localAuthority(req)
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'
-  const url = `${scheme}://${authority}${requestTarget(req.url)}`
+  const url = requestUrl(req)
 
   const method = req.method ?? 'GET'
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: controller.signal }

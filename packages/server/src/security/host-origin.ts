@@ -1,4 +1,4 @@
-import { errorResponse } from '../error-response.js'
+import { errorReply, type Reply, toResponse } from '../reply.js'
 
 /**
  * Which `Host` and `Origin` values a server accepts (the DNS-rebinding defence).
@@ -21,6 +21,12 @@ export interface HostOriginOptions {
    * Default: `http` or `https` origins on a loopback host, any port.
    */
   readonly allowedOrigins?: readonly string[] | undefined
+}
+
+/** What the check reads of a request: a Fetch `Request` has it. */
+export interface RequestHead {
+  readonly url: string
+  readonly headers: { get(name: string): string | null }
 }
 
 /** A `Host` value split into its canonical hostname and its port (`''` when absent). */
@@ -174,7 +180,7 @@ function compile(options: HostOriginOptions): CompiledLists {
   return { hosts, hostPorts, origins }
 }
 
-function hostAllowed(request: Request, lists: CompiledLists): boolean {
+function hostAllowed(request: RequestHead, lists: CompiledLists): boolean {
   let value = request.headers.get('host')
   if (value === null) {
     try {
@@ -193,7 +199,7 @@ function hostAllowed(request: Request, lists: CompiledLists): boolean {
   return lists.hostPorts.has(`${parsed.hostname}:${port}`)
 }
 
-function originAllowed(request: Request, lists: CompiledLists): boolean {
+function originAllowed(request: RequestHead, lists: CompiledLists): boolean {
   const value = request.headers.get('origin')
   if (value === null) return true
   if (lists.origins === undefined) return isLoopbackOrigin(value)
@@ -201,14 +207,31 @@ function originAllowed(request: Request, lists: CompiledLists): boolean {
   return canonical !== undefined && lists.origins.has(canonical)
 }
 
-function check(request: Request, lists: CompiledLists): Response | undefined {
+function check(request: RequestHead, lists: CompiledLists): Reply | undefined {
   if (!hostAllowed(request, lists)) {
-    return errorResponse(403, -32000, 'Forbidden: Host header not allowed')
+    return errorReply(403, -32000, 'Forbidden: Host header not allowed')
   }
   if (!originAllowed(request, lists)) {
-    return errorResponse(403, -32000, 'Forbidden: Origin header not allowed')
+    return errorReply(403, -32000, 'Forbidden: Origin header not allowed')
   }
   return undefined
+}
+
+function toErrorResponse(refusal: Reply | undefined): Response | undefined {
+  return refusal === undefined ? undefined : toResponse(refusal)
+}
+
+/**
+ * The handler's form of {@link createHostOriginCheck}: answers with a {@link Reply}.
+ *
+ * @param options Allowed hosts and origins; each list defaults to loopback only.
+ * @returns A function from a request to a 403 reply, or `undefined` when allowed.
+ */
+export function hostOriginGate(
+  options: HostOriginOptions = {},
+): (request: RequestHead) => Reply | undefined {
+  const lists = compile(options)
+  return (request) => check(request, lists)
 }
 
 /**
@@ -230,9 +253,9 @@ function check(request: Request, lists: CompiledLists): Response | undefined {
  */
 export function createHostOriginCheck(
   options: HostOriginOptions = {},
-): (request: Request) => Response | undefined {
+): (request: RequestHead) => Response | undefined {
   const lists = compile(options)
-  return (request) => check(request, lists)
+  return (request) => toErrorResponse(check(request, lists))
 }
 
 const compiledByOptions = new WeakMap<HostOriginOptions, CompiledLists>()
@@ -264,7 +287,7 @@ const compiledByOptions = new WeakMap<HostOriginOptions, CompiledLists>()
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#security-warning
  */
 export function checkHostAndOrigin(
-  request: Request,
+  request: RequestHead,
   options: HostOriginOptions,
 ): Response | undefined {
   let lists = compiledByOptions.get(options)
@@ -272,5 +295,5 @@ export function checkHostAndOrigin(
     lists = compile(options)
     compiledByOptions.set(options, lists)
   }
-  return check(request, lists)
+  return toErrorResponse(check(request, lists))
 }

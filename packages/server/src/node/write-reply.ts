@@ -1,0 +1,82 @@
+import type { ServerResponse } from 'node:http'
+import { EventStream } from '../event-stream.js'
+import type { Answer } from '../reply.js'
+import { sendWebResponse } from './send-web-response.js'
+
+/**
+ * Corks `res` until the pending microtasks have run, so what is written within one tick (headers,
+ * events, the end) leaves in one socket write.
+ */
+function corkForThisTick(res: ServerResponse, state: { corked: boolean }): void {
+  if (state.corked) return
+  state.corked = true
+  res.cork()
+  process.nextTick(() => {
+    state.corked = false
+    res.uncork()
+  })
+}
+
+/**
+ * Streams an event stream to `res`: headers flushed at once, each chunk taken only while
+ * `res.write` accepts more (then after `drain`), the stream aborted when the client goes away.
+ */
+function writeEventStream(
+  res: ServerResponse,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  stream: EventStream,
+): void {
+  const cork = { corked: false }
+  corkForThisTick(res, cork)
+  res.writeHead(status, headers)
+  res.flushHeaders()
+  const onDrain = (): void => stream.resume()
+  const onClose = (): void => {
+    res.off('drain', onDrain)
+    if (!res.writableFinished) stream.abort('disconnect')
+  }
+  res.on('drain', onDrain)
+  res.once('close', onClose)
+  stream.connect({
+    push(chunk) {
+      corkForThisTick(res, cork)
+      return res.write(chunk)
+    },
+    close() {
+      res.off('drain', onDrain)
+      if (!res.destroyed) res.end()
+    },
+  })
+}
+
+/**
+ * Writes the handler's answer to a `node:http` response without Fetch objects: a text body with
+ * its `Content-Length`, an event stream with backpressure, or (from a hook) a `Response` through
+ * {@link sendWebResponse}.
+ *
+ * @param res The Node response.
+ * @param answer The handler's answer.
+ * @param onError Receives an error thrown while a hook's `Response` body streams.
+ */
+export async function writeReply(
+  res: ServerResponse,
+  answer: Answer,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  if (answer instanceof Response) return sendWebResponse(res, answer, { onError })
+  const { status, headers, body } = answer
+  if (res.destroyed || res.closed) {
+    if (body instanceof EventStream) body.abort('disconnect')
+    return
+  }
+  if (body instanceof EventStream) {
+    writeEventStream(res, status, headers, body)
+    return
+  }
+  if (body === null) {
+    res.writeHead(status, headers).end()
+    return
+  }
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body)
+}

@@ -1,0 +1,91 @@
+import { errorResponse as jsonRpcErrorResponse } from '@mcpwire/jsonrpc'
+import type { EventStream } from './event-stream.js'
+
+/**
+ * What the handler answers, before it becomes a Fetch `Response` ({@link toResponse}) or is written
+ * to a `node:http` response by `@mcpwire/server/node`.
+ */
+export interface Reply {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** Text sent as is, an event stream, or no body. */
+  readonly body: string | EventStream | null
+}
+
+/** An answer of the handler: its own {@link Reply}, or a `Response` from a hook (`authenticate`). */
+export type Answer = Reply | Response
+
+/** A reply without a body. */
+export function emptyReply(status: number): Reply {
+  return { status, headers: {}, body: null }
+}
+
+/**
+ * A JSON-RPC error carried in an HTTP error reply, as the MCP transports answer bad requests.
+ * The body never holds internal details: callers pass a fixed, client-safe message.
+ *
+ * @see https://www.jsonrpc.org/specification#error_object
+ */
+export function errorReply(
+  status: number,
+  code: number,
+  message: string,
+  headers?: Record<string, string>,
+  id: string | number | null = null,
+): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(jsonRpcErrorResponse(id, code, message)),
+  }
+}
+
+/**
+ * The pull-based `ReadableStream` carrying an event stream: a chunk is taken only when the
+ * runtime reads, and a cancel (client gone) or `signal` abort closes the stream.
+ */
+function eventStreamBody(stream: EventStream, signal: AbortSignal | undefined): ReadableStream {
+  const onAbort = (): void => stream.abort('disconnect')
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        stream.connect({
+          push(chunk) {
+            controller.enqueue(chunk)
+            return false // the next chunk waits for the next pull
+          },
+          close() {
+            signal?.removeEventListener('abort', onAbort)
+            try {
+              controller.close()
+            } catch {
+              // Already cancelled by the consumer.
+            }
+          },
+        })
+        if (signal?.aborted === true) queueMicrotask(onAbort)
+        else signal?.addEventListener('abort', onAbort, { once: true })
+      },
+      pull() {
+        stream.resume()
+      },
+      cancel() {
+        stream.abort('disconnect')
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+/**
+ * Turns an answer into a Fetch `Response`.
+ *
+ * @param answer The handler's answer.
+ * @param signal The request's signal: its abort (client gone) closes an event stream.
+ */
+export function toResponse(answer: Answer, signal?: AbortSignal): Response {
+  if (answer instanceof Response) return answer
+  const { status, headers, body } = answer
+  const content = body === null || typeof body === 'string' ? body : eventStreamBody(body, signal)
+  return new Response(content, { status, headers })
+}

@@ -1,0 +1,37 @@
+import type { Incoming } from './incoming.js'
+import { type ReadBodyResult, readBody } from './read-body.js'
+
+/** A Fetch `Request` seen as an {@link Incoming}. */
+export class WebIncoming implements Incoming {
+  readonly #request: Request
+  #parsedUrl: URL | undefined
+
+  constructor(request: Request) {
+    this.#request = request
+  }
+
+  get method(): string {
+    return this.#request.method
+  }
+
+  get url(): string {
+    return this.#request.url
+  }
+
+  get parsedUrl(): URL {
+    this.#parsedUrl ??= new URL(this.#request.url)
+    return this.#parsedUrl
+  }
+
+  get headers(): Headers {
+    return this.#request.headers
+  }
+
+  readText(maxBytes: number): Promise<ReadBodyResult> {
+    return readBody(this.#request, maxBytes)
+  }
+
+  toRequest(): Request {
+    return this.#request
+  }
+}
