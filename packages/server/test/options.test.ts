@@ -24,6 +24,13 @@ describe('createMcpHandler options', () => {
     expect(() => createMcpHandler({ connect: undefined as never })).toThrow(TypeError)
   })
 
+  it.each([
+    ['allowedHosts', ['evil.com/path']],
+    ['allowedOrigins', ['not an origin']],
+  ])('createMcpHandler() refuses an invalid %s entry with a TypeError', (name, value) => {
+    expect(() => createMcpHandler({ connect, [name]: value })).toThrow(TypeError)
+  })
+
   it('sessionIdleMs: Infinity keeps sessions open and arms no idle timer', async () => {
     const timers = new FakeTimers()
     const mcp = createMcpHandler({
