@@ -18,7 +18,11 @@ import { WebIncoming } from './web-incoming.js'
 
 /** The handler returned by {@link createMcpHandler}. */
 export interface McpHandler {
-  /** Answers one HTTP request; pass it to `Deno.serve`, `Bun.serve`, Workers or the Node bridge. */
+  /**
+   * Answers one HTTP request; pass it to `Deno.serve`, `Bun.serve` or Workers as is. Given to
+   * `toNodeHandler` or `serve` from `@mcpwire/server/node`, it is recognised and the handler is
+   * called directly on Node's request and response, without Fetch objects.
+   */
   readonly fetch: (request: Request) => Promise<Response>
   /** Closes every session and stream; later requests still get answers (404 for old sessions). */
   readonly close: () => Promise<void>
