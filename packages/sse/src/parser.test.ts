@@ -156,6 +156,18 @@ describe('createSseParser()', () => {
     expect(out.events).toEqual([message('ok')])
   })
 
+  it('counts the LF after each data line towards the size of an event', () => {
+    // The data buffer of this event is "aaaaa\nbbbbb\n": 12 code units, each line 11.
+    const text = 'data: aaaaa\ndata: bbbbb\n\ndata: ok\n\n'
+    expect(collect([text], { maxBufferSize: 12 }).events).toEqual([
+      message('aaaaa\nbbbbb'),
+      message('ok'),
+    ])
+    const over = collect([text], { maxBufferSize: 11 })
+    expect(over.errors.map((e) => e.type)).toEqual(['max-buffer-size-exceeded'])
+    expect(over.events).toEqual([message('ok')])
+  })
+
   it('decodes one long data line fed in 1-byte and 1460-byte chunks', () => {
     // 8 MiB in 1460-byte chunks, 1 MiB in 1-byte chunks (the benchmark times 8 MiB in both).
     for (const [mib, size] of [
@@ -172,6 +184,30 @@ describe('createSseParser()', () => {
       expect(events[0]!.length).toBe(payload.length)
       expect(events[0] === payload).toBe(true)
     }
+  })
+
+  it('interprets a line cut by one or two chunk ends as the same line whole', () => {
+    // Data lines with and without a space, a name that only starts like data, and an event over
+    // maxBufferSize whose later data line (cut or not) must be skipped with the rest of it.
+    const text =
+      'data: first line\ndata:second\ndata:  third\ndatax: unknown\ndata\n\n' +
+      `data: ${'y'.repeat(30)}\n:note\ndata: tail line\n\nevent: e\ndata: last one\n\n`
+    for (const maxBufferSize of [undefined, 24, 34, 40]) {
+      const options = maxBufferSize === undefined ? {} : { maxBufferSize }
+      const whole = collect([text], options)
+      // Every cut, and every pair of cuts close enough to fall in one line.
+      for (let a = 0; a <= text.length; a++) {
+        for (let b = a; b <= Math.min(a + 12, text.length); b++) {
+          const chunks = [text.slice(0, a), text.slice(a, b), text.slice(b)]
+          expect(collect(chunks, options)).toEqual(whole)
+        }
+      }
+    }
+    expect(eventsOf(text).map((event) => event.data)).toEqual([
+      'first line\nsecond\n third\n',
+      `${'y'.repeat(30)}\ntail line`,
+      'last one',
+    ])
   })
 
   it('parses the rest of a chunk and then rethrows when a callback throws', () => {
