@@ -1,19 +1,45 @@
-// The Node sample: node:http through @mcpwire/server/node.
+// The Node sample: node:http through @mcpwire/server/node. MCP requests go to the handler directly
+// (toNodeHandler(mcp.fetch) needs no Fetch objects); /health, and every request while the app
+// shuts down, go through the app's fetch.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import {
   createExampleHandler,
   listenAddress,
   listeningLine,
   shutdownOnSignals,
 } from '@mcpwire/app-shared'
-import { serve } from '@mcpwire/server/node'
+import { toNodeHandler } from '@mcpwire/server/node'
 
 const { hostname, port } = listenAddress(process.env)
 const app = createExampleHandler()
-const server = await serve({ fetch: app.fetch, hostname, port })
-console.log(listeningLine('node', server.url.href))
+const direct = toNodeHandler(app.mcp.fetch)
+const viaFetch = toNodeHandler(app.fetch)
+
+const server = createServer((req, res) => {
+  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+  if (!app.servesDirectly(pathname)) {
+    viaFetch(req, res)
+    return
+  }
+  // 'close' follows the end of the response, or the client going away.
+  if (req.method === 'POST') res.once('close', app.beginPost())
+  direct(req, res)
+})
+await new Promise<void>((resolve, reject) => {
+  server.once('error', reject)
+  server.listen(port, hostname, resolve)
+})
+const address = server.address() as AddressInfo
+const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+console.log(listeningLine('node', `http://${host}:${address.port}`))
 shutdownOnSignals({
   app,
-  closeServer: () => server.close(),
+  closeServer: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
   listen: (signal, handler) => process.on(signal, handler),
   exit: (code) => process.exit(code),
 })

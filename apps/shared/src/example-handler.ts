@@ -11,6 +11,17 @@ export interface ExampleHandler {
    */
   readonly close: (graceMs?: number) => Promise<void>
   readonly mcp: McpHandler
+  /**
+   * Whether a request for `pathname` may go straight to `mcp` (not `/health`, not while closing):
+   * a runtime that serves `mcp` directly, as Node's `toNodeHandler(mcp.fetch)` does, asks this and
+   * sends the rest to {@link fetch}.
+   */
+  readonly servesDirectly: (pathname: string) => boolean
+  /**
+   * Counts a POST sent straight to `mcp` as in flight, as {@link fetch} counts its own, until the
+   * returned function is called (when its response has ended); `close()` waits for it.
+   */
+  readonly beginPost: () => () => void
 }
 
 /**
@@ -29,13 +40,21 @@ export function createExampleHandler(
   let draining = false
   let inFlight = 0
   let drained: (() => void) | undefined
-  const finished = () => {
-    inFlight--
-    if (inFlight === 0) drained?.()
+  const beginPost = (): (() => void) => {
+    inFlight++
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      inFlight--
+      if (inFlight === 0) drained?.()
+    }
   }
 
   return {
     mcp,
+    beginPost,
+    servesDirectly: (pathname) => !draining && pathname !== '/health',
     async fetch(request) {
       if (new URL(request.url).pathname === '/health') {
         return Response.json(
@@ -51,7 +70,7 @@ export function createExampleHandler(
       }
       if (request.method !== 'POST') return mcp.fetch(request)
       // Count the POST until its response body ends, so close() can let it finish.
-      inFlight++
+      const finished = beginPost()
       let response: Response
       try {
         response = await mcp.fetch(request)
