@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type AnswerIncoming, directAnswerOf } from '../direct-answer.js'
-import { errorReply } from '../reply.js'
+import { errorReply, toResponse } from '../reply.js'
 import { NodeIncoming } from './node-incoming.js'
 import { sendWebResponse } from './send-web-response.js'
 import { toWebRequest } from './to-web-request.js'
@@ -20,10 +20,7 @@ export interface NodeHandlerOptions {
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  })
+  return toResponse(errorReply(status, code, message))
 }
 
 /** The listener for a `createMcpHandler` handler: Node's request and response, no Fetch objects. */
