@@ -205,8 +205,13 @@ const resumeCmd = (pick: number): Command => ({
 
 async function resume(real: Real, session: SessionRecord | undefined): Promise<void> {
   if (session === undefined || (session.getOpen !== undefined && !session.getOpen.ended)) return
-  const previous = real.streams.filter((s) => s.session === session.id && s.kind === 'get').at(-1)
-  const id = previous === undefined ? undefined : lastId(previous.text)
+  // Like EventSource, the client keeps the last id it saw across reconnections: a resumed stream
+  // that carried no event yet leaves it unchanged.
+  const id = real.streams
+    .filter((s) => s.session === session.id && s.kind === 'get')
+    .map((s) => lastId(s.text))
+    .filter((seen) => seen !== undefined)
+    .at(-1)
   if (id === undefined) return
   const abort = new AbortController()
   const response = await real.mcp.fetch(
