@@ -41,14 +41,30 @@ export async function readBody(request: Request, maxBytes: number): Promise<Read
   } catch {
     return { ok: false, reason: 'aborted' }
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
+  return decodeBody(chunks, size)
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * A whole body's chunks as UTF-8 text, or `invalid-utf8` (a leading BOM is dropped, as
+ * `request.text()` does). Shared by every body reader, so all of them decode alike.
+ *
+ * @param chunks The body in order.
+ * @param size Their total length in bytes.
+ */
+export function decodeBody(chunks: readonly Uint8Array[], size: number): ReadBodyResult {
+  let bytes = chunks[0] ?? new Uint8Array(0)
+  if (chunks.length > 1) {
+    bytes = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.byteLength
+    }
   }
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) }
+    return { ok: true, text: utf8.decode(bytes) }
   } catch {
     return { ok: false, reason: 'invalid-utf8' }
   }

@@ -1,16 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import type { ReadBodyResult } from '../read-body.js'
-
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-function decode(chunks: readonly Buffer[], size: number): ReadBodyResult {
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-  try {
-    return { ok: true, text: utf8.decode(bytes) }
-  } catch {
-    return { ok: false, reason: 'invalid-utf8' }
-  }
-}
+import { decodeBody, type ReadBodyResult } from '../read-body.js'
 
 /**
  * Reads a `node:http` request body as UTF-8 text, with the same outcomes as `readBody` on a Fetch
@@ -54,7 +43,7 @@ export function readNodeBody(
       }
       chunks.push(chunk)
     }
-    const onEnd = (): void => settle(decode(chunks, size))
+    const onEnd = (): void => settle(decodeBody(chunks, size))
     const onFailure = (): void => settle({ ok: false, reason: 'aborted' })
     const onClose = (): void => {
       if (!req.complete) onFailure()
