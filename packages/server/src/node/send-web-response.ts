@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import { TickCork } from './tick-cork.js'
 
 /** Options for {@link sendWebResponse}. */
 export interface SendWebResponseOptions {
@@ -64,21 +65,9 @@ export async function sendWebResponse(
     return
   }
 
-  // Writes issued before the event loop next polls (headers, then whatever the body already
-  // holds, then the end) leave in one socket write: cork now, uncork once pending microtasks ran.
-  let corked = false
-  const uncork = (): void => {
-    if (!corked) return
-    corked = false
-    res.uncork()
-  }
-  const cork = (): void => {
-    if (corked) return
-    corked = true
-    res.cork()
-    process.nextTick(uncork)
-  }
-  cork()
+  // Headers, whatever the body already holds, and the end leave in one socket write.
+  const tick = new TickCork(res)
+  tick.cork()
   const contentType = response.headers.get('content-type') ?? ''
   if (contentType.toLowerCase().startsWith('text/event-stream')) res.flushHeaders()
 
@@ -96,7 +85,7 @@ export async function sendWebResponse(
     for (;;) {
       const { done, value } = await reader.read()
       if (done || closed) break
-      cork()
+      tick.cork()
       if (!res.write(value)) {
         await new Promise<void>((resolve) => {
           wake = () => {
@@ -113,7 +102,7 @@ export async function sendWebResponse(
   } catch (error) {
     if (!closed) {
       ;(options.onError ?? console.error)(error)
-      uncork() // what was produced before the failure still reaches the client
+      tick.uncork() // what was produced before the failure still reaches the client
       res.destroy()
     }
   } finally {

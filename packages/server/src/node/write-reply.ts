@@ -2,20 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { EventStream } from '../event-stream.js'
 import type { Answer } from '../reply.js'
 import { sendWebResponse } from './send-web-response.js'
-
-/**
- * Corks `res` until the pending microtasks have run, so what is written within one tick (headers,
- * events, the end) leaves in one socket write.
- */
-function corkForThisTick(res: ServerResponse, state: { corked: boolean }): void {
-  if (state.corked) return
-  state.corked = true
-  res.cork()
-  process.nextTick(() => {
-    state.corked = false
-    res.uncork()
-  })
-}
+import { TickCork } from './tick-cork.js'
 
 /**
  * Streams an event stream to `res`: headers flushed at once, each chunk taken only while
@@ -27,8 +14,8 @@ function writeEventStream(
   headers: Readonly<Record<string, string>>,
   stream: EventStream,
 ): void {
-  const cork = { corked: false }
-  corkForThisTick(res, cork)
+  const tick = new TickCork(res)
+  tick.cork()
   res.writeHead(status, headers)
   res.flushHeaders()
   const onDrain = (): void => stream.resume()
@@ -40,7 +27,7 @@ function writeEventStream(
   res.once('close', onClose)
   stream.connect({
     push(chunk) {
-      corkForThisTick(res, cork)
+      tick.cork()
       return res.write(chunk)
     },
     close() {
