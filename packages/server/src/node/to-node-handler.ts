@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { type AnswerIncoming, directAnswerOf } from '../direct-answer.js'
-import { errorReply, toResponse } from '../reply.js'
+import { errorResponse } from '../error-response.js'
+import { errorReply } from '../reply.js'
 import { NodeIncoming } from './node-incoming.js'
 import { sendWebResponse } from './send-web-response.js'
 import { toWebRequest } from './to-web-request.js'
@@ -17,10 +18,6 @@ export interface NodeHandlerOptions {
    * fails while streaming (the connection is destroyed). Default: `console.error`.
    */
   readonly onError?: ((error: unknown) => void) | undefined
-}
-
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return toResponse(errorReply(status, code, message))
 }
 
 /** The listener for a `createMcpHandler` handler: Node's request and response, no Fetch objects. */
@@ -82,7 +79,7 @@ export function toNodeHandler(
       request = toWebRequest(req, res)
     } catch (error) {
       onError(error)
-      await sendWebResponse(res, jsonRpcError(400, -32600, 'Bad request'), { onError })
+      await sendWebResponse(res, errorResponse(400, -32600, 'Bad request'), { onError })
       return
     }
     let response: Response
@@ -91,7 +88,7 @@ export function toNodeHandler(
       if (!(response instanceof Response)) throw new TypeError('fetch handler returned no Response')
     } catch (error) {
       onError(error)
-      response = jsonRpcError(500, -32603, 'Internal server error')
+      response = errorResponse(500, -32603, 'Internal server error')
     }
     await sendWebResponse(res, response, { onError })
   }

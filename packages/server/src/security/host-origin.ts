@@ -254,8 +254,8 @@ export function hostOriginGate(
 export function createHostOriginCheck(
   options: HostOriginOptions = {},
 ): (request: RequestHead) => Response | undefined {
-  const lists = compile(options)
-  return (request) => toErrorResponse(check(request, lists))
+  const gate = hostOriginGate(options)
+  return (request) => toErrorResponse(gate(request))
 }
 
 const compiledByOptions = new WeakMap<HostOriginOptions, CompiledLists>()
