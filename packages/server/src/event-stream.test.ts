@@ -63,6 +63,8 @@ describe('EventStream', () => {
     stream.write('c')
     const sink = consumer(2)
     stream.connect(sink)
+    expect(sink.chunks).toEqual([])
+    stream.resume()
     expect(sink.chunks).toEqual(['a', 'b'])
     expect(metrics.bufferedBytes).toBe(1)
     stream.write('d')

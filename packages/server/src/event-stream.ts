@@ -80,16 +80,15 @@ export class EventStream {
   }
 
   /**
-   * Starts delivering to `consumer`, which takes a first chunk at once. Events written before
+   * Attaches `consumer`; it gets chunks from its first {@link resume} on. Events written before
    * wait in the queue. Called once.
    */
   connect(consumer: EventStreamConsumer): void {
     this.#consumer = consumer
     if (this.#finished) consumer.close()
-    else this.resume()
   }
 
-  /** The consumer takes chunks again (a pull, or `drain` on a Node response). */
+  /** The consumer takes chunks (a pull, a Node response ready at first or after `drain`). */
   resume(): void {
     if (this.#consumer === undefined || this.#finished) return
     this.#wanted = true

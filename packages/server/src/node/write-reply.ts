@@ -35,6 +35,7 @@ function writeEventStream(
       if (!res.destroyed) res.end()
     },
   })
+  stream.resume() // a fresh response takes writes at once
 }
 
 /**
