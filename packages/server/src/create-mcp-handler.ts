@@ -164,7 +164,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   }
 
   const fetch = async (request: Request): Promise<Response> =>
-    toResponse(await answer(new WebIncoming(request)), request.signal)
+    toResponse(await answer(new WebIncoming(request)), request)
   exposeDirectAnswer(fetch, answer)
 
   return {

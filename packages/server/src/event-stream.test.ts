@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { EventStream } from './event-stream.js'
 import { Metrics } from './metrics.js'
@@ -17,9 +19,17 @@ function open(maxBufferBytes = 100) {
   return { stream, metrics, reasons }
 }
 
-/** The Fetch body of a stream, as `mcp.fetch` returns it. */
+/** The Fetch body of a stream, as `mcp.fetch` returns it for a request made with `signal`. */
 function webBody(stream: EventStream, signal?: AbortSignal): ReadableStream<Uint8Array> {
-  return toResponse({ status: 200, headers: {}, body: stream }, signal).body!
+  const request = new Request('http://127.0.0.1/mcp', signal === undefined ? {} : { signal })
+  return toResponse({ status: 200, headers: {}, body: stream }, request).body!
+}
+
+/** A full garbage collection where the runtime offers one (Node through V8 flags), else undefined. */
+function forcedGc(): (() => void) | undefined {
+  if (!('process' in globalThis) || 'Deno' in globalThis || 'Bun' in globalThis) return undefined
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
 }
 
 /** A consumer that takes `budget` chunks, then waits for resume(). */
@@ -116,6 +126,25 @@ describe('EventStream', () => {
     expect(b.reasons).toEqual(['disconnect'])
     expect(b.metrics.streams).toBe(0)
   })
+
+  const gc = forcedGc()
+  it.skipIf(gc === undefined)(
+    "closes on the caller's abort even after its Request object was collected",
+    async () => {
+      // Node 20's Request follows the caller's signal only while the Request is alive.
+      const abort = new AbortController()
+      const a = open(100)
+      const body = webBody(a.stream, abort.signal)
+      for (let i = 0; i < 3; i++) {
+        gc!()
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      abort.abort()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(a.reasons).toEqual(['disconnect'])
+      expect(body.locked).toBe(false)
+    },
+  )
 
   it('waitForRoom() resolves once the client reads', async () => {
     const { stream } = open(10)

@@ -42,9 +42,14 @@ export function errorReply(
 
 /**
  * The pull-based `ReadableStream` carrying an event stream: a chunk is taken only when the
- * runtime reads, and a cancel (client gone) or `signal` abort closes the stream.
+ * runtime reads, and a cancel (client gone) or an abort of the request's signal closes the stream.
+ *
+ * The request itself is held until the stream closes: on Node 20 a `Request` built with a
+ * `signal` follows that signal only while the `Request` object is alive, so without it a
+ * collected request would leave the stream open after its caller aborted.
  */
-function eventStreamBody(stream: EventStream, signal: AbortSignal | undefined): ReadableStream {
+function eventStreamBody(stream: EventStream, request: Request | undefined): ReadableStream {
+  let held = request // released when the stream closes
   const onAbort = (): void => stream.abort('disconnect')
   return new ReadableStream<Uint8Array>(
     {
@@ -55,7 +60,8 @@ function eventStreamBody(stream: EventStream, signal: AbortSignal | undefined): 
             return false // the next chunk waits for the next pull
           },
           close() {
-            signal?.removeEventListener('abort', onAbort)
+            held?.signal.removeEventListener('abort', onAbort)
+            held = undefined
             try {
               controller.close()
             } catch {
@@ -63,8 +69,8 @@ function eventStreamBody(stream: EventStream, signal: AbortSignal | undefined): 
             }
           },
         })
-        if (signal?.aborted === true) queueMicrotask(onAbort)
-        else signal?.addEventListener('abort', onAbort, { once: true })
+        if (held?.signal.aborted === true) queueMicrotask(onAbort)
+        else held?.signal.addEventListener('abort', onAbort, { once: true })
       },
       pull() {
         stream.resume()
@@ -81,11 +87,11 @@ function eventStreamBody(stream: EventStream, signal: AbortSignal | undefined): 
  * Turns an answer into a Fetch `Response`.
  *
  * @param answer The handler's answer.
- * @param signal The request's signal: its abort (client gone) closes an event stream.
+ * @param request The request answered: its signal's abort (client gone) closes an event stream.
  */
-export function toResponse(answer: Answer, signal?: AbortSignal): Response {
+export function toResponse(answer: Answer, request?: Request): Response {
   if (answer instanceof Response) return answer
   const { status, headers, body } = answer
-  const content = body === null || typeof body === 'string' ? body : eventStreamBody(body, signal)
+  const content = body === null || typeof body === 'string' ? body : eventStreamBody(body, request)
   return new Response(content, { status, headers })
 }
