@@ -2,7 +2,8 @@
  * Child process of server.bench.ts: serves one implementation on 127.0.0.1 through the same
  * `node:http` bridge (`toNodeHandler`) and answers heap queries over IPC.
  *
- * Usage (spawned by server.bench.ts): node --expose-gc --import tsx bench/_bench-server.ts sdk|ours
+ * Usage (spawned by server.bench.ts): node --expose-gc --import tsx bench/_bench-server.ts sdk|ours|...
+ * (`ours-hibernating` takes its `hibernateAfterMs` as the next argument)
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -14,7 +15,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { type FetchHandler, toNodeHandler } from '../src/node/index.js'
 
-type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'floor'
+type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'ours-hibernating' | 'floor'
 
 /** The same McpServer, with the same tool, for both implementations: one instance per session. */
 function buildMcpServer(): McpServer {
@@ -167,8 +168,12 @@ type CreateMcpHandlerLike = (options: Record<string, unknown>) => McpHandlerLike
  * example a built dist), loaded at run time so that this file compiles before it exists.
  * `mcp.fetch` itself (toNodeHandler then calls the handler directly, without Fetch objects), or,
  * with `viaFetch`, a wrapper around it, which toNodeHandler serves like any fetch function.
+ * With `hibernateAfterMs`, idle sessions let their McpServer go after that long.
  */
-async function oursHandler(viaFetch: boolean): Promise<FetchHandler> {
+async function oursHandler(
+  viaFetch: boolean,
+  hibernateAfterMs: number | undefined,
+): Promise<FetchHandler> {
   const path = process.env.BENCH_OURS_MODULE
   const mod: Record<string, unknown> =
     path === undefined ? await import('../src/index.js') : await import(path)
@@ -181,6 +186,7 @@ async function oursHandler(viaFetch: boolean): Promise<FetchHandler> {
     // a short idle timeout, if the handler has them.
     maxSessions: 100_000,
     sessionIdleMs: 30 * 60_000,
+    ...(hibernateAfterMs === undefined ? {} : { hibernateAfterMs }),
   })
   return viaFetch ? (request) => mcp.fetch(request) : mcp.fetch
 }
@@ -212,7 +218,10 @@ async function main(): Promise<void> {
             ? sdkHandler()
             : impl === 'floor'
               ? floorHandler()
-              : await oursHandler(impl === 'ours-fetch'),
+              : await oursHandler(
+                  impl === 'ours-fetch',
+                  impl === 'ours-hibernating' ? Number(process.argv[3]) : undefined,
+                ),
         )
   const server = createServer(listener)
   server.keepAliveTimeout = 60_000

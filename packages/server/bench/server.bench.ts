@@ -8,7 +8,8 @@
  * - `sdk-node`: the SDK's own Node transport (`StreamableHTTPServerTransport`, @hono/node-server);
  * - `ours`: `toNodeHandler(mcp.fetch)`, which calls the handler directly without Fetch objects;
  * - `ours-fetch`: our handler through the general Fetch bridge, like any fetch function;
- * - `floor`: canned SSE replies through the Fetch bridge, no MCP.
+ * - `floor`: canned SSE replies through the Fetch bridge, no MCP;
+ * - `ours-hibernating`: `ours` with `hibernateAfterMs`, measured for heap per idle session only.
  * This process is the load
  * generator: raw HTTP POSTs over keep-alive `node:http` connections, one session per client
  * (one initialize + notifications/initialized), then sequential tools/call requests per client,
@@ -19,7 +20,7 @@
  * - heap per idle session: heapUsed after forced GC, before and after opening 10,000 sessions.
  *
  * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench
- * Env: BENCH_ONLY (comma-separated: sdk,sdk-node,ours,ours-fetch,floor), BENCH_SESSIONS (default 10000), BENCH_SECONDS (default 2
+ * Env: BENCH_ONLY (comma-separated: sdk,sdk-node,ours,ours-fetch,ours-hibernating,floor), BENCH_SESSIONS (default 10000), BENCH_SECONDS (default 2
  *      per level and round), BENCH_ROUNDS (default 3; the best round is kept),
  *      BENCH_OURS_MODULE (absolute path or URL of the module exporting createMcpHandler),
  *      BENCH_CPU_PROF=1 (writes .cpuprofile files of the server processes to
@@ -31,7 +32,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'floor'
+type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'ours-hibernating' | 'floor'
 
 const PROTOCOL_VERSION = '2025-11-25'
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000)
@@ -40,6 +41,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const MAX_CALLS_PER_LEVEL = 100_000
 const CONCURRENCY = [1, 16, 64] as const
 const SERVER_SCRIPT = fileURLToPath(new URL('./_bench-server.ts', import.meta.url))
+/** `hibernateAfterMs` of the heap-only `ours-hibernating` server; its heap is read after this. */
+const HIBERNATE_AFTER_MS = 1000
 
 interface Reply {
   status: number
@@ -168,7 +171,8 @@ class ServerProcess {
     if (process.env.BENCH_CPU_PROF === '1') {
       execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'mcpwire-bench-profiles')}`)
     }
-    const child = fork(SERVER_SCRIPT, [impl], {
+    const args = impl === 'ours-hibernating' ? [impl, String(HIBERNATE_AFTER_MS)] : [impl]
+    const child = fork(SERVER_SCRIPT, args, {
       execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
@@ -273,7 +277,11 @@ async function throughput(server: ServerProcess, concurrency: number): Promise<L
   }
 }
 
-async function heapPerSession(server: ServerProcess): Promise<number> {
+/**
+ * Heap bytes per idle session: 10,000 sessions opened, their sockets closed, and `settleMs` waited
+ * (past `hibernateAfterMs` for the hibernating server), then 20 of them probed with a tools/call.
+ */
+async function heapPerSession(server: ServerProcess, settleMs = 200): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 })
   try {
     const before = await server.heapUsed()
@@ -285,7 +293,7 @@ async function heapPerSession(server: ServerProcess): Promise<number> {
     })
     // Sockets closed: only the sessions themselves stay in the server's heap.
     agent.destroy()
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await new Promise((resolve) => setTimeout(resolve, settleMs))
     const after = await server.heapUsed()
     // The sessions must still be alive: an implementation that had evicted or expired them would
     // look lighter than it is. Probe a spread of them, oldest first.
@@ -320,7 +328,8 @@ interface Result {
  */
 async function measureAll(impls: readonly Impl[]): Promise<Map<Impl, Result>> {
   const servers = new Map<Impl, ServerProcess>()
-  for (const impl of impls) {
+  // The hibernating server serves active sessions as `ours` does: it is measured for heap only.
+  for (const impl of impls.filter((impl) => impl !== 'ours-hibernating')) {
     try {
       servers.set(impl, await ServerProcess.start(impl))
     } catch (error) {
@@ -349,12 +358,27 @@ async function measureAll(impls: readonly Impl[]): Promise<Map<Impl, Result>> {
         }
       }
     }
-    for (const impl of ['sdk', 'ours'] as const) {
+    if (impls.includes('ours-hibernating')) {
+      try {
+        servers.set('ours-hibernating', await ServerProcess.start('ours-hibernating'))
+        results.set('ours-hibernating', {
+          levels: new Map(),
+          bytesPerSession: Number.NaN,
+          mcpServerBytes: Number.NaN,
+        })
+      } catch (error) {
+        console.error(`ours-hibernating: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+    for (const impl of ['sdk', 'ours', 'ours-hibernating'] as const) {
       const server = servers.get(impl)
       if (server === undefined) continue
       const result = results.get(impl)!
       result.mcpServerBytes = await server.mcpServerHeap(Math.min(SESSIONS, 2000))
-      result.bytesPerSession = await heapPerSession(server)
+      result.bytesPerSession = await heapPerSession(
+        server,
+        impl === 'ours-hibernating' ? HIBERNATE_AFTER_MS + 500 : 200,
+      )
       console.error(
         `  ${impl} heap per session: ${format(result.bytesPerSession)} B (McpServer alone: ${format(result.mcpServerBytes)} B)`,
       )
@@ -374,7 +398,14 @@ function format(value: number, digits = 0): string {
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',') as Impl[] | undefined
-  const impls: Impl[] = only ?? ['sdk', 'sdk-node', 'ours', 'ours-fetch', 'floor']
+  const impls: Impl[] = only ?? [
+    'sdk',
+    'sdk-node',
+    'ours',
+    'ours-fetch',
+    'ours-hibernating',
+    'floor',
+  ]
   console.error(
     `node ${process.version}, ${format(SESSIONS)} sessions, best of ${ROUNDS} rounds of ${SECONDS} s per level, loopback`,
   )
@@ -384,6 +415,7 @@ async function main(): Promise<void> {
   const sdkNode = results.get('sdk-node')
   const oursFetch = results.get('ours-fetch')
   const floor = results.get('floor')
+  const hibernating = results.get('ours-hibernating')
   const rows: string[][] = [
     [
       '',
@@ -393,6 +425,7 @@ async function main(): Promise<void> {
       'ours / better SDK',
       '@mcpwire/server via the Fetch bridge',
       'Fetch bridge floor (no MCP)',
+      `@mcpwire/server, hibernateAfterMs ${format(HIBERNATE_AFTER_MS)} (heap only)`,
     ],
   ]
   const ratio = (a: number | undefined, b: number | undefined): string =>
@@ -421,6 +454,7 @@ async function main(): Promise<void> {
         ratio(b && pick(b), bestSdk),
         cell(oursFetch?.levels.get(concurrency), pick, unit),
         cell(floor?.levels.get(concurrency), pick, unit),
+        '',
       ])
     }
   }
@@ -439,6 +473,7 @@ async function main(): Promise<void> {
       ratio(ours?.bytesPerSession, sdk?.bytesPerSession),
       '',
       '',
+      `${kib(hibernating?.bytesPerSession)} (${ratio(hibernating?.bytesPerSession, sdk?.bytesPerSession)} the SDK's)`,
     ],
     [
       'heap: the McpServer itself',
@@ -448,6 +483,7 @@ async function main(): Promise<void> {
       '',
       '',
       '',
+      kib(hibernating?.mcpServerBytes),
     ],
     [
       'heap: transport and session',
@@ -456,6 +492,7 @@ async function main(): Promise<void> {
       kib(overhead(ours)),
       // Both heap readings carry a few hundred bytes of noise: a share at or below zero is ~0.
       (overhead(ours) ?? 1) <= 0 ? '~0x' : ratio(overhead(ours), overhead(sdk)),
+      '',
       '',
       '',
     ],

@@ -53,6 +53,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
   checkNumber('sessionIdleMs', options.sessionIdleMs, 1, { infinite: true })
+  checkNumber('hibernateAfterMs', options.hibernateAfterMs, 1, { infinite: true })
   checkNumber('maxSessions', options.maxSessions, 1, { infinite: true })
   checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
@@ -75,6 +76,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     keepAliveMs: options.keepAliveMs ?? 5000,
     sessionIdleMs: options.sessionIdleMs ?? 30 * 60 * 1000,
+    hibernateAfterMs: options.hibernateAfterMs ?? Number.POSITIVE_INFINITY,
     maxSessions: options.maxSessions ?? 10_000,
     retryMs: options.retryMs ?? 1000,
     jsonResponse: options.jsonResponse ?? false,

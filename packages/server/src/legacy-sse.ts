@@ -37,7 +37,7 @@ export async function handleLegacySse(
   session.standaloneConnection = connection
   session.standalone.attach(connection)
   try {
-    await ctx.options.connect(session.transport)
+    await session.connect()
   } catch (error) {
     ctx.options.onerror(error)
     connection.abort()
@@ -83,7 +83,7 @@ export async function handleLegacyPost(
       if (typeof params?.protocolVersion === 'string')
         session.protocolVersion = params.protocolVersion
     }
-    session.transport.receive(message, extra)
+    session.receive(message, extra)
   }
   return { status: 202, headers: { 'content-type': 'text/plain' }, body: 'Accepted' }
 }

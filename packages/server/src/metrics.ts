@@ -3,8 +3,10 @@
  * clients disconnect and sessions end.
  */
 export interface McpHandlerStats {
-  /** Open sessions (Streamable HTTP and legacy). */
+  /** Open sessions (Streamable HTTP and legacy), hibernating ones included. */
   readonly sessions: number
+  /** Open sessions whose server was let go until their next request (`hibernateAfterMs`). */
+  readonly hibernatedSessions: number
   /** Open outgoing event streams (HTTP response bodies). */
   readonly streams: number
   /** Bytes queued in event streams and not yet read by their clients. */
@@ -18,6 +20,7 @@ export interface McpHandlerStats {
 /** The mutable counters behind {@link McpHandlerStats}. */
 export class Metrics {
   sessions = 0
+  hibernatedSessions = 0
   streams = 0
   bufferedBytes = 0
   overflowClosedStreams = 0
@@ -26,6 +29,7 @@ export class Metrics {
   snapshot(): McpHandlerStats {
     return {
       sessions: this.sessions,
+      hibernatedSessions: this.hibernatedSessions,
       streams: this.streams,
       bufferedBytes: this.bufferedBytes,
       overflowClosedStreams: this.overflowClosedStreams,

@@ -47,6 +47,18 @@ export interface McpHandlerOptions {
   readonly keepAliveMs?: number
   /** A session with no request and no open stream for this long is closed; `Infinity` never closes one. Default: 30 minutes. */
   readonly sessionIdleMs?: number
+  /**
+   * Lets an idle Streamable HTTP session's server go after this many ms with nothing in flight
+   * (no request open, no stream connected, no server request unanswered), keeping only what
+   * rebuilding it takes: the client's `initialize` request, whether `notifications/initialized`
+   * followed, and the last `logging/setLevel`. The next request for the session calls `connect`
+   * again with a new transport, replays those into it (the answers never reach the client), and
+   * goes on; the client sees one unbroken session. The old transport's `onclose` fires when it
+   * hibernates. Turn it on only if your server keeps no other per-session state: whatever it held
+   * in memory is gone after a wake. If the rebuild fails, the session ends (404, so the client
+   * starts over). Default: `Infinity` (never; servers live as long as their session).
+   */
+  readonly hibernateAfterMs?: number
   /** Most sessions at once; past it, initialize gets 503 with Retry-After. Default: 10,000. */
   readonly maxSessions?: number
   /** The SSE `retry` hint (ms) sent in priming events. Default: 1000. */
@@ -73,6 +85,7 @@ export interface ResolvedOptions {
   readonly maxBodyBytes: number
   readonly keepAliveMs: number
   readonly sessionIdleMs: number
+  readonly hibernateAfterMs: number
   readonly maxSessions: number
   readonly retryMs: number
   readonly jsonResponse: boolean

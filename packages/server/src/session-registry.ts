@@ -1,5 +1,7 @@
+import type { McpMessage } from './message.js'
 import type { Metrics } from './metrics.js'
 import type { ResolvedOptions } from './options.js'
+import { ReplayLog } from './replay-log.js'
 import { Session, type SessionHost, type SessionKind } from './session.js'
 import type { TimerHandle } from './timers.js'
 
@@ -17,13 +19,20 @@ export type SessionLookup =
  * Idle expiry costs one timer per handler, not one per session: the map keeps sessions in order of
  * their last activity (a touch moves a session to the end), and one timer wakes at the oldest
  * session's deadline, closes what is idle and sleeps until the next deadline.
+ *
+ * Hibernation (`hibernateAfterMs`) rides on the same timer: a second map, in the same order, holds
+ * the Streamable HTTP sessions whose server is live, and the oldest of them sets the other deadline.
  */
 export class SessionRegistry implements SessionHost {
   readonly options: ResolvedOptions
   readonly metrics: Metrics
   /** Open sessions, least recently active first. */
   readonly #sessions = new Map<string, Session>()
+  /** Sessions that may hibernate and whose server is live, least recently active first. */
+  readonly #awake: Map<string, Session> | undefined
   #sweep: TimerHandle | undefined
+  /** When the armed sweep fires, on the handler's clock. */
+  #sweepAt = Number.POSITIVE_INFINITY
   // Stream ids: a random prefix per handler and a counter (short, and unique in a shared store).
   readonly #streamIdPrefix = crypto.randomUUID().slice(0, 8)
   #streamCount = 0
@@ -31,6 +40,7 @@ export class SessionRegistry implements SessionHost {
   constructor(options: ResolvedOptions, metrics: Metrics) {
     this.options = options
     this.metrics = metrics
+    if (options.hibernateAfterMs !== Number.POSITIVE_INFINITY) this.#awake = new Map()
   }
 
   /** Whether another session fits under `maxSessions`. */
@@ -38,9 +48,30 @@ export class SessionRegistry implements SessionHost {
     return this.#sessions.size >= this.options.maxSessions
   }
 
-  /** Opens a new session. */
-  create(principal: string, kind: SessionKind, protocolVersion: string): Session {
-    const session = new Session(crypto.randomUUID(), principal, kind, protocolVersion, this)
+  /**
+   * Opens a new session.
+   *
+   * @param initialize The client's `initialize` request, kept for rebuilding the server when
+   * Streamable HTTP sessions may hibernate.
+   */
+  create(
+    principal: string,
+    kind: SessionKind,
+    protocolVersion: string,
+    initialize?: McpMessage,
+  ): Session {
+    const replayLog =
+      this.#awake !== undefined && kind === 'streamable' && initialize !== undefined
+        ? new ReplayLog(initialize)
+        : undefined
+    const session = new Session(
+      crypto.randomUUID(),
+      principal,
+      kind,
+      protocolVersion,
+      this,
+      replayLog,
+    )
     this.metrics.sessions++
     this.touch(session) // adds it to the map, as the most recently active
     return session
@@ -68,12 +99,20 @@ export class SessionRegistry implements SessionHost {
     session.lastActive = this.options.timers.now()
     this.#sessions.delete(session.id)
     this.#sessions.set(session.id, session)
-    if (this.#sweep === undefined) this.#arm(session.lastActive + this.options.sessionIdleMs)
+    if (this.#awake !== undefined && !session.hibernated && session.kind === 'streamable') {
+      this.#awake.delete(session.id)
+      this.#awake.set(session.id, session)
+    }
+    // Re-armed only when this brings the next deadline forward (a session that woke from
+    // hibernation has its own again): deadlines are now plus a fixed delay, so that is rare.
+    const deadline = this.#nextDeadline()
+    if (this.#sweep === undefined || deadline < this.#sweepAt) this.#arm(deadline)
   }
 
   /** Forgets an ended session; the idle timer stops with the last one. */
   ended(session: Session): void {
     if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
+    this.#awake?.delete(session.id)
     this.metrics.sessions--
     if (this.#sessions.size === 0) this.#disarm()
   }
@@ -88,6 +127,7 @@ export class SessionRegistry implements SessionHost {
     if (deadline === Number.POSITIVE_INFINITY) return // sessionIdleMs: Infinity, never idle
     // Timers fire at once past 2^31 - 1 ms; a far deadline is reached in several steps.
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadline - this.options.timers.now()))
+    this.#sweepAt = this.options.timers.now() + delay
     this.#sweep = this.options.timers.setTimeout(() => this.#expire(), delay)
   }
 
@@ -97,20 +137,44 @@ export class SessionRegistry implements SessionHost {
     this.#sweep = undefined
   }
 
-  /** Closes the sessions idle past `sessionIdleMs`; a busy one (request in flight, GET open) is kept. */
+  /** The earliest deadline, expiry or hibernation: the first session of each map has it. */
+  #nextDeadline(): number {
+    let deadline = Number.POSITIVE_INFINITY
+    for (const session of this.#sessions.values()) {
+      deadline = session.lastActive + this.options.sessionIdleMs
+      break
+    }
+    for (const session of this.#awake?.values() ?? []) {
+      deadline = Math.min(deadline, session.lastActive + this.options.hibernateAfterMs)
+      break
+    }
+    return deadline
+  }
+
+  /**
+   * Lets the servers of sessions idle past `hibernateAfterMs` go, then closes the sessions idle
+   * past `sessionIdleMs`. A busy session (request in flight, stream connected) is kept awake and
+   * open; for expiry it moves to the end with a new deadline, where the loop meets it again and stops.
+   */
   #expire(): void {
     this.#sweep = undefined
     const now = this.options.timers.now()
+    const awake = this.#awake
+    if (awake !== undefined) {
+      const hibernateMs = this.options.hibernateAfterMs
+      for (const session of awake.values()) {
+        if (session.lastActive + hibernateMs > now) break
+        // Hibernated, or busy: a busy session comes back here with the touch that ends its work.
+        session.hibernate()
+        awake.delete(session.id)
+      }
+    }
     const idleMs = this.options.sessionIdleMs
     for (const session of this.#sessions.values()) {
-      const deadline = session.lastActive + idleMs
-      if (deadline > now) {
-        this.#arm(deadline) // the earliest deadline left: sessions are in order of activity
-        return
-      }
-      // A busy session moves to the end with a new deadline; the loop meets it again and stops.
+      if (session.lastActive + idleMs > now) break
       if (session.busy) this.touch(session)
       else void session.close()
     }
+    if (this.#sessions.size > 0) this.#arm(this.#nextDeadline())
   }
 }

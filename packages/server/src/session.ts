@@ -3,11 +3,15 @@ import { idKey, isResponse, type McpMessage, type RequestId } from './message.js
 import type { Metrics } from './metrics.js'
 import type { ResolvedOptions } from './options.js'
 import { OutboundStream } from './outbound-stream.js'
+import type { ReplayLog } from './replay-log.js'
 import type { RequestScope } from './request-scope.js'
-import { McpTransport, type MessageRouter } from './transport.js'
+import { McpTransport, type MessageExtraInfo, type MessageRouter } from './transport.js'
 
 /** How many ended POST streams a session keeps resumable. */
 export const MAX_ENDED_STREAMS = 16
+
+/** How long rebuilding a hibernated session's server may take before the session is ended. */
+export const WAKE_TIMEOUT_MS = 10_000
 
 /** Which transport a session speaks. */
 export type SessionKind = 'streamable' | 'legacy'
@@ -32,12 +36,15 @@ export interface SessionHost {
  *
  * An idle session holds little: the standalone stream is created on first use, and an ended POST
  * stream is kept only as its id (its events are in the event store) until it is resumed.
+ *
+ * With a {@link ReplayLog} (the `hibernateAfterMs` option), an idle session can also let its
+ * server go ({@link hibernate}): its transport closes, and {@link wake} later connects a new one
+ * and replays the log into it, so the client sees one unbroken session.
  */
 export class Session implements MessageRouter {
   readonly id: string
   readonly principal: string
   readonly kind: SessionKind
-  readonly transport: McpTransport
   /** The protocol version the client asked for at initialize. */
   protocolVersion: string
   /** When the session was last active, on the handler's clock (set by the registry). */
@@ -45,6 +52,15 @@ export class Session implements MessageRouter {
   /** The connection carrying the standalone stream, while open. */
   standaloneConnection: EventStream | undefined
   readonly #host: SessionHost
+  /** The live server's transport; undefined while the session hibernates or wakes. */
+  #transport: McpTransport | undefined
+  /** What rebuilding the server takes; only where the session may hibernate. */
+  readonly #replayLog: ReplayLog | undefined
+  #hibernated = false
+  /** The rebuild in progress, shared by every request that waits for it. */
+  #waking: Promise<boolean> | undefined
+  /** While a rebuilt server is being replayed to: the answers awaited, by {@link idKey}. */
+  #replayAnswers: Map<string, (answer: McpMessage) => void> | undefined
   #standalone: OutboundStream | undefined
   // Created on first use and dropped when empty: an idle session holds none of them.
   /** Open request scopes by request id ({@link idKey}). */
@@ -61,13 +77,112 @@ export class Session implements MessageRouter {
     kind: SessionKind,
     protocolVersion: string,
     host: SessionHost,
+    replayLog?: ReplayLog,
   ) {
     this.id = id
     this.principal = principal
     this.kind = kind
     this.protocolVersion = protocolVersion
     this.#host = host
-    this.transport = new McpTransport(id, this)
+    this.#transport = new McpTransport(id, this)
+    this.#replayLog = replayLog
+  }
+
+  /** Whether the session has let its server go (see {@link hibernate}). */
+  get hibernated(): boolean {
+    return this.#hibernated
+  }
+
+  /** Calls `connect` with the session's first transport. */
+  async connect(): Promise<void> {
+    await this.#host.options.connect(this.#transport!)
+  }
+
+  /** Hands a client message to the server (which must be awake), noting what a replay needs. */
+  receive(message: McpMessage, extra: MessageExtraInfo): void {
+    this.#replayLog?.observe(message)
+    this.#transport?.receive(message, extra)
+  }
+
+  /**
+   * Lets the server go while nothing is in flight: no request open, no stream connected, no
+   * server request awaiting the client's answer. The transport closes (its `onclose` fires); the
+   * session keeps its id, streams and replay log.
+   *
+   * @returns Whether the session now hibernates.
+   */
+  hibernate(): boolean {
+    const transport = this.#transport
+    if (this.#replayLog === undefined || transport === undefined || this.#closed) return false
+    if (this.busy || this.#streams !== undefined || transport.awaitingReplies) return false
+    this.#transport = undefined
+    this.#hibernated = true
+    this.#host.metrics.hibernatedSessions++
+    transport.markClosed()
+    return true
+  }
+
+  /**
+   * Makes sure the server is live: a hibernated session calls `connect` with a new transport and
+   * replays its log into it (the server's answers to the replay never reach the client). Requests
+   * that arrive meanwhile share the one rebuild.
+   *
+   * @returns `true` once the server is live; `false` when the session has ended, also because the
+   * rebuild failed or took over {@link WAKE_TIMEOUT_MS} (the fault goes to `onerror`).
+   */
+  wake(): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false)
+    if (!this.#hibernated) return Promise.resolve(true)
+    this.#waking ??= this.#rebuild().finally(() => {
+      this.#waking = undefined
+    })
+    return this.#waking
+  }
+
+  async #rebuild(): Promise<boolean> {
+    const transport = new McpTransport(this.id, this)
+    const answers = new Map<string, (answer: McpMessage) => void>()
+    this.#replayAnswers = answers
+    const { timers, connect, onerror } = this.#host.options
+    let timer: unknown
+    const deadline = new Promise<never>((_, reject) => {
+      timer = timers.setTimeout(
+        () => reject(new Error('Rebuilding a hibernated session took too long')),
+        WAKE_TIMEOUT_MS,
+      )
+    })
+    deadline.catch(() => {}) // observed through the races below
+    try {
+      await Promise.race([connect(transport), deadline])
+      for (const { message, awaitsAnswer } of this.#replayLog!.messages()) {
+        const answer = awaitsAnswer
+          ? new Promise<McpMessage>((resolve) =>
+              answers.set(idKey(message.id as RequestId), resolve),
+            )
+          : undefined
+        transport.receive(message, {})
+        if (answer === undefined) continue
+        if ('error' in (await Promise.race([answer, deadline]))) {
+          throw new Error(`The rebuilt server refused the replayed ${String(message.method)}`)
+        }
+      }
+    } catch (error) {
+      if (!this.#closed) onerror(error)
+      transport.markClosed()
+      await this.close()
+      return false
+    } finally {
+      timers.clearTimeout(timer)
+      this.#replayAnswers = undefined
+    }
+    if (this.#closed) {
+      transport.markClosed() // ended while it woke: the new server goes too
+      return false
+    }
+    this.#transport = transport
+    this.#hibernated = false
+    this.#host.metrics.hibernatedSessions--
+    return true
   }
 
   /** Whether the session has ended. */
@@ -75,9 +190,13 @@ export class Session implements MessageRouter {
     return this.#closed
   }
 
-  /** Whether a request is in flight or the standalone stream is connected (never idle then). */
+  /** Whether a request is in flight, the standalone stream is connected or the server is waking. */
   get busy(): boolean {
-    return this.#scopes !== undefined || this.standaloneConnection?.open === true
+    return (
+      this.#scopes !== undefined ||
+      this.standaloneConnection?.open === true ||
+      this.#waking !== undefined
+    )
   }
 
   /** The standalone stream (GET on Streamable HTTP, the only stream on legacy), created on first use. */
@@ -165,6 +284,11 @@ export class Session implements MessageRouter {
     if (this.kind === 'legacy') return this.standalone.send(message)
     if (isResponse(message)) {
       const id = message.id as RequestId
+      const replayed = this.#replayAnswers?.get(idKey(id))
+      if (replayed !== undefined) {
+        this.#replayAnswers!.delete(idKey(id))
+        return replayed(message)
+      }
       const scope = this.#scopes?.get(idKey(id))
       if (scope === undefined) throw new Error('No open request for this response id')
       return scope.respond(id, message)
@@ -199,8 +323,12 @@ export class Session implements MessageRouter {
     for (const streamId of this.#endedStreams ?? []) this.#deleteStored(streamId)
     if (this.#standalone !== undefined) this.#deleteStored(this.#standalone.streamId)
     this.#endedStreams = undefined
+    if (this.#hibernated) {
+      this.#hibernated = false
+      this.#host.metrics.hibernatedSessions--
+    }
     this.#host.ended(this)
-    this.transport.markClosed()
+    this.#transport?.markClosed()
   }
 
   #newStream(streamId: string, legacy: boolean): OutboundStream {

@@ -79,9 +79,9 @@ export async function handleStreamablePost(
     const params = initialize.params as { protocolVersion?: unknown } | undefined
     protocolVersion =
       typeof params?.protocolVersion === 'string' ? params.protocolVersion : '2025-03-26'
-    session = ctx.sessions.create(caller.principal, 'streamable', protocolVersion)
+    session = ctx.sessions.create(caller.principal, 'streamable', protocolVersion, initialize)
     try {
-      await ctx.options.connect(session.transport)
+      await session.connect()
     } catch (error) {
       ctx.options.onerror(error)
       await session.close()
@@ -103,6 +103,7 @@ export async function handleStreamablePost(
     if (batch && !allowsBatch(version)) {
       return errorReply(400, -32600, 'Invalid request: batches are not supported in this version')
     }
+    if (!(await session.wake())) return sessionError(404)
   }
   session.touch()
 
@@ -110,7 +111,7 @@ export async function handleStreamablePost(
   const baseExtra: MessageExtraInfo = { authInfo: caller.authInfo, requestInfo }
   const requests = messages.filter(isRequest)
   if (requests.length === 0) {
-    for (const message of messages) session.transport.receive(message, baseExtra)
+    for (const message of messages) session.receive(message, baseExtra)
     return emptyReply(202)
   }
 
@@ -160,7 +161,7 @@ function deliver(
         closeStandaloneSSEStream: () => closeStandalone(pollSession),
       }
     }
-    session.transport.receive(message, extra)
+    session.receive(message, extra)
   }
 }
 
@@ -197,6 +198,8 @@ export async function handleStreamableGet(
   if (version === undefined) {
     return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
   }
+  // A listening client may be sent server messages at any time: its server must be live.
+  if (!(await session.wake())) return sessionError(404)
   session.touch()
   const headers = { [SESSION_HEADER]: session.id }
   const store = ctx.options.eventStore

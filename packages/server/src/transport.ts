@@ -1,4 +1,4 @@
-import type { McpMessage, RequestId } from './message.js'
+import { idKey, isRequest, isResponse, type McpMessage, type RequestId } from './message.js'
 
 /** What the handler knows about the HTTP request a message came in. */
 export interface RequestInfo {
@@ -57,6 +57,8 @@ export class McpTransport {
   protocolVersion: string | undefined
   readonly #router: MessageRouter
   #closed = false
+  /** Ids ({@link idKey}) of the server's requests the client has not answered yet; created on first use. */
+  #awaitingReplies: Set<string> | undefined
 
   constructor(sessionId: string | undefined, router: MessageRouter) {
     this.sessionId = sessionId
@@ -69,7 +71,25 @@ export class McpTransport {
   /** Sends a message to the client on the stream its routing rules pick. */
   send(message: McpMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('Transport is closed'))
+    if (isRequest(message)) {
+      this.#awaitingReplies ??= new Set()
+      this.#awaitingReplies.add(idKey(message.id as RequestId))
+    } else if (message.method === 'notifications/cancelled') {
+      this.#answered((message.params as { requestId?: unknown } | undefined)?.requestId)
+    }
     return this.#router.route(message, options?.relatedRequestId)
+  }
+
+  /** Whether the server waits for the client's answer to one of its requests (sampling, elicitation...). */
+  get awaitingReplies(): boolean {
+    return this.#awaitingReplies !== undefined
+  }
+
+  #answered(id: unknown): void {
+    const awaiting = this.#awaitingReplies
+    if (awaiting === undefined || (typeof id !== 'string' && typeof id !== 'number')) return
+    awaiting.delete(idKey(id))
+    if (awaiting.size === 0) this.#awaitingReplies = undefined
   }
 
   /** Ends the session: every stream closes and `onclose` fires once. */
@@ -85,6 +105,7 @@ export class McpTransport {
   /** Hands an incoming message to the server. */
   receive(message: McpMessage, extra: MessageExtraInfo): void {
     if (this.#closed) return
+    if (isResponse(message)) this.#answered(message.id)
     try {
       this.onmessage?.(message, extra)
     } catch (error) {

@@ -20,7 +20,6 @@ interface StreamRecord {
 
 interface SessionRecord {
   readonly id: string
-  readonly transport: McpTransport
   alive: boolean
   getOpen: StreamRecord | undefined
   /** Notifications sent while a GET had been opened at least once (a client can resume them). */
@@ -31,6 +30,8 @@ interface SessionRecord {
 class Real {
   readonly timers = new FakeTimers()
   readonly transports: McpTransport[] = []
+  readonly closedTransports = new Set<McpTransport>()
+  closes = 0
   readonly mcp: McpHandler
   readonly sessions: SessionRecord[] = []
   readonly streams: StreamRecord[] = []
@@ -39,16 +40,30 @@ class Real {
   nextSeq = 1
   nextId = 100
 
-  constructor() {
+  /** @param hibernateAfterMs Passed on to the handler (sessions whose server goes when idle). */
+  constructor(hibernateAfterMs?: number) {
     this.mcp = createMcpHandler({
       timers: this.timers,
       sessionIdleMs: IDLE_MS,
       keepAliveMs: 300,
+      ...(hibernateAfterMs === undefined ? {} : { hibernateAfterMs }),
       connect: async (transport) => {
         this.transports.push(transport)
         await new McpServer({ name: 'model', version: '1' }).connect(transport)
+        const onclose = transport.onclose
+        transport.onclose = () => {
+          this.closedTransports.add(transport)
+          this.closes++
+          onclose?.()
+        }
       },
     })
+  }
+
+  /** The transport of the session's live server; undefined while it hibernates. */
+  liveTransport(session: string): McpTransport | undefined {
+    const transport = this.transports.findLast((t) => t.sessionId === session)
+    return transport === undefined || this.closedTransports.has(transport) ? undefined : transport
   }
 
   headers(session: string): Record<string, string> {
@@ -108,7 +123,6 @@ const initializeCmd: Command = {
     expect(init.status).toBe(202)
     real.sessions.push({
       id,
-      transport: real.transports.at(-1)!,
       alive: true,
       getOpen: undefined,
       resumable: new Set(),
@@ -169,12 +183,14 @@ const notifyCmd = (pick: number): Command => ({
   check: () => true,
   async run(_m, real) {
     const session = live(real)[pick % Math.max(1, live(real).length)]
-    if (session === undefined) return
+    // A hibernating session has no server to send anything.
+    const transport = session === undefined ? undefined : real.liveTransport(session.id)
+    if (session === undefined || transport === undefined) return
     const seq = real.nextSeq++
     real.sentTo.set(seq, session.id)
     if (real.streams.some((s) => s.session === session.id && s.kind === 'get'))
       session.resumable.add(seq)
-    await session.transport.send({
+    await transport.send({
       jsonrpc: '2.0',
       method: 'notifications/message',
       params: { level: 'info', data: { seq } },
@@ -244,6 +260,16 @@ const deleteCmd = (pick: number): Command => ({
   toString: () => `delete(${pick})`,
 })
 
+/** A moment of quiet: with hibernateAfterMs 1, every session with nothing in flight hibernates. */
+const sleepCmd: Command = {
+  check: () => true,
+  async run(_m, real) {
+    real.timers.advance(1)
+    await flush()
+  },
+  toString: () => 'sleep',
+}
+
 const expireCmd: Command = {
   check: () => true,
   async run(_m, real) {
@@ -268,59 +294,83 @@ function notificationsIn(text: string): number[] {
 }
 
 describe('model-based: random sessions, requests, streams, resumes, deletes, aborts and expiry', () => {
-  it('never delivers a message twice or to the wrong session, answers every request once, loses nothing resumable and leaks nothing', async () => {
-    const pick = fc.nat(7)
-    const commands = [
-      fc.constant(initializeCmd),
-      fc.constant(initializeCmd),
-      pick.map(pingCmd),
-      pick.map(getCmd),
-      pick.map(getCmd),
-      pick.map(notifyCmd),
-      pick.map(notifyCmd),
-      pick.map(notifyCmd),
-      pick.map(notifyCmd),
-      pick.map(abortCmd),
-      pick.map(resumeCmd),
-      pick.map(deleteCmd),
-      fc.constant(expireCmd),
-    ]
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'large' }), async (cmds) => {
-        const real = new Real()
-        await fc.asyncModelRun(() => ({ model: {}, real }), cmds)
+  // Sleeps add at most 40 ms, far below IDLE_MS: they hibernate sessions but expire none.
+  it.each([
+    { name: 'sessions keep their server', hibernateAfterMs: undefined },
+    { name: 'idle sessions hibernate and wake', hibernateAfterMs: 1 },
+  ])(
+    'never delivers a message twice or to the wrong session, answers every request once, loses nothing resumable and leaks nothing ($name)',
+    async ({ hibernateAfterMs }) => {
+      let rebuilds = 0 // servers connected on wake, over all runs
+      const pick = fc.nat(7)
+      const commands = [
+        fc.constant(initializeCmd),
+        fc.constant(initializeCmd),
+        pick.map(pingCmd),
+        pick.map(getCmd),
+        pick.map(getCmd),
+        pick.map(notifyCmd),
+        pick.map(notifyCmd),
+        pick.map(notifyCmd),
+        pick.map(notifyCmd),
+        pick.map(abortCmd),
+        pick.map(resumeCmd),
+        pick.map(deleteCmd),
+        fc.constant(expireCmd),
+        ...(hibernateAfterMs === undefined ? [] : [fc.constant(sleepCmd), fc.constant(sleepCmd)]),
+      ]
+      await fc.assert(
+        fc.asyncProperty(
+          fc.commands(commands, { maxCommands: 40, size: 'large' }),
+          async (cmds) => {
+            const real = new Real(hibernateAfterMs)
+            await fc.asyncModelRun(() => ({ model: {}, real }), cmds)
 
-        // Every live session: resume once more so what was stored reaches the client.
-        for (const session of live(real)) {
-          if (session.getOpen !== undefined && !session.getOpen.ended) continue
-          await resume(real, session)
-        }
-        await flush()
-        const aliveAtEnd = new Set(live(real).map((s) => s.id))
-        await real.mcp.close()
-        await Promise.all(real.streams.map((s) => s.done))
+            // Every live session: resume once more so what was stored reaches the client.
+            for (const session of live(real)) {
+              if (session.getOpen !== undefined && !session.getOpen.ended) continue
+              await resume(real, session)
+            }
+            await flush()
+            const aliveAtEnd = new Set(live(real).map((s) => s.id))
+            await real.mcp.close()
+            await Promise.all(real.streams.map((s) => s.done))
 
-        const seen = new Map<number, number>()
-        for (const stream of real.streams) {
-          for (const seq of notificationsIn(stream.text)) {
-            expect(real.sentTo.get(seq)).toBe(stream.session)
-            expect(stream.kind).toBe('get')
-            seen.set(seq, (seen.get(seq) ?? 0) + 1)
-          }
-        }
-        for (const count of seen.values()) expect(count).toBe(1)
-        for (const session of real.sessions) {
-          if (!aliveAtEnd.has(session.id)) continue
-          for (const seq of session.resumable) expect(seen.get(seq)).toBe(1)
-        }
-        for (const { id, bodies } of real.postResponses) {
-          const answers = bodies.join('').match(new RegExp(`"id":${id}[,}]`, 'g')) ?? []
-          expect(answers.length).toBe(1)
-        }
-        expect(real.mcp.stats()).toMatchObject({ sessions: 0, streams: 0, bufferedBytes: 0 })
-        expect(real.timers.size).toBe(0)
-      }),
-      { numRuns: 40 },
-    )
-  }, 60_000)
+            const seen = new Map<number, number>()
+            for (const stream of real.streams) {
+              for (const seq of notificationsIn(stream.text)) {
+                expect(real.sentTo.get(seq)).toBe(stream.session)
+                expect(stream.kind).toBe('get')
+                seen.set(seq, (seen.get(seq) ?? 0) + 1)
+              }
+            }
+            for (const count of seen.values()) expect(count).toBe(1)
+            for (const session of real.sessions) {
+              if (!aliveAtEnd.has(session.id)) continue
+              for (const seq of session.resumable) expect(seen.get(seq)).toBe(1)
+            }
+            for (const { id, bodies } of real.postResponses) {
+              const answers = bodies.join('').match(new RegExp(`"id":${id}[,}]`, 'g')) ?? []
+              expect(answers.length).toBe(1)
+            }
+            expect(real.mcp.stats()).toMatchObject({
+              sessions: 0,
+              hibernatedSessions: 0,
+              streams: 0,
+              bufferedBytes: 0,
+            })
+            expect(real.timers.size).toBe(0)
+            // Every server's transport closed exactly once, at hibernation or at the end.
+            expect(real.closedTransports.size).toBe(real.transports.length)
+            expect(real.closes).toBe(real.transports.length)
+            rebuilds += real.transports.length - real.sessions.length
+          },
+        ),
+        { numRuns: 40 },
+      )
+      if (hibernateAfterMs === undefined) expect(rebuilds).toBe(0)
+      else expect(rebuilds).toBeGreaterThan(0)
+    },
+    60_000,
+  )
 })
