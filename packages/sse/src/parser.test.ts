@@ -319,6 +319,40 @@ describe('createSseParser()', () => {
     expect(out.events).toEqual([message('ü'.repeat(900))])
   })
 
+  it('leaves and re-enters the LF-only loop at every CR, whatever the chunking', () => {
+    // Lines before the first CR, between CRs and after the last one: the LF-only loop takes over
+    // only once no CR is left in the chunk, and a carried line always goes the general way.
+    const text = 'id: 1\ndata: a\ndata: b\rdata: c\r\n\ndata: d\n\nevent: e\ndata: f\n\r'
+    const expected = [message('a\nb\nc', '1'), message('d', '1'), message('f', '1', 'e')]
+    const bytes = utf8(text)
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      expect(collect(splitAt(bytes, [cut])).events).toEqual(expected)
+      expect(collect([text.slice(0, cut), text.slice(cut)]).events).toEqual(expected)
+    }
+  })
+
+  it('carries the unterminated rest of a chunk without CR into the next chunk', () => {
+    expect(collect(['data: a\ndata: b', 'c\n\n']).events).toEqual([message('a\nbc')])
+    expect(collect(['data: ', 'abc', '\n', '\n']).events).toEqual([message('abc')])
+    expect(collect(['\n\ndata: x\n', '\ndata: y\n\n']).events).toEqual([message('x'), message('y')])
+  })
+
+  it('bounds a line in a chunk without CR exactly as in one-character chunks', () => {
+    // "data: abcd" is ten code units: within a bound of ten, over a bound of nine.
+    const text = 'data: abcd\n\ndata: ok\n\n'
+    const oneByOne = [...text]
+    for (const [maxBufferSize, events, errors] of [
+      [10, [message('abcd'), message('ok')], []],
+      [9, [message('ok')], ['max-buffer-size-exceeded']],
+    ] as const) {
+      for (const chunks of [[text], oneByOne, [utf8(text)]]) {
+        const out = collect(chunks, { maxBufferSize })
+        expect(out.events).toEqual(events)
+        expect(out.errors.map((e) => e.type)).toEqual(errors)
+      }
+    }
+  })
+
   it('rethrows a callback error raised at a blank line skipped in the bytes', () => {
     const seen: string[] = []
     const parser = createSseParser({

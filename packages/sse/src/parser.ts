@@ -249,6 +249,29 @@ class EventStreamParser implements SseParser {
     else this.#parts.push(piece)
   }
 
+  /**
+   * Interprets the complete lines of `text[pos...]`, which holds no CR, while no line is carried
+   * over: only LF ends a line there, so each line costs one search. Returns where the unterminated
+   * rest starts.
+   */
+  #feedLfLines(text: string, pos: number): number {
+    const length = text.length
+    while (pos < length) {
+      if (text.charCodeAt(pos) === LF) {
+        this.#processLine(text, pos, pos)
+        pos++
+        continue
+      }
+      const end = text.indexOf('\n', pos)
+      if (end === -1) return pos
+      // The same bound as for a line carried over chunks (see feedText).
+      if (end - pos > this.#maxBufferSize) this.#overflow()
+      else this.#processLine(text, pos, end)
+      pos = end + 1
+    }
+    return pos
+  }
+
   #feedText(text: string): void {
     const length = text.length
     let pos = 0
@@ -264,13 +287,19 @@ class EventStreamParser implements SseParser {
     let nextCr = -2
     let nextLf = -2
     while (pos < length) {
+      if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos)
+      if (nextCr === -1 && this.#partsLength === 0 && !this.#discarding) {
+        // The common case, no CR in the rest of the chunk: a leaner loop (see feedLfLines).
+        pos = this.#feedLfLines(text, pos)
+        if (pos < length) this.#carry(pos === 0 ? text : text.slice(pos))
+        return
+      }
       if (text.charCodeAt(pos) === LF && this.#partsLength === 0 && !this.#discarding) {
         // A blank line, found without a search.
         this.#processLine(text, pos, pos)
         pos++
         continue
       }
-      if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos)
       if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos)
       let end: number
       if (nextCr === -1) end = nextLf
