@@ -32,7 +32,7 @@ const textDecoderFloor: Contender = (shape) => {
 
 // Each contender is measured in ROUNDS interleaved rounds and keeps its best median: on a shared
 // machine, outside load then hits every contender alike, and none gains from running last.
-const ROUNDS = 3
+const ROUNDS = 5
 
 async function megabytesPerSecond(contender: Contender, shape: Shape): Promise<number> {
   const stats = await measure(() => contender(shape), { min_cpu_time: 200 * 1e6 })
