@@ -99,14 +99,16 @@ export class SessionRegistry implements SessionHost {
     session.lastActive = this.options.timers.now()
     this.#sessions.delete(session.id)
     this.#sessions.set(session.id, session)
+    let hibernateAt = Number.POSITIVE_INFINITY
     if (this.#awake !== undefined && !session.hibernated && session.kind === 'streamable') {
       this.#awake.delete(session.id)
       this.#awake.set(session.id, session)
+      hibernateAt = session.lastActive + this.options.hibernateAfterMs
     }
-    // Re-armed only when this brings the next deadline forward (a session that woke from
-    // hibernation has its own again): deadlines are now plus a fixed delay, so that is rare.
-    const deadline = this.#nextDeadline()
-    if (this.#sweep === undefined || deadline < this.#sweepAt) this.#arm(deadline)
+    // Deadlines are now plus a fixed delay, so an armed sweep is late only for a session that
+    // has no hibernation deadline in it yet (one that just woke): then this one is the earliest.
+    if (this.#sweep === undefined) this.#arm(this.#nextDeadline())
+    else if (hibernateAt < this.#sweepAt) this.#arm(hibernateAt)
   }
 
   /** Forgets an ended session; the idle timer stops with the last one. */
