@@ -51,7 +51,8 @@ export interface McpHandlerOptions {
    * Lets an idle Streamable HTTP session's server go after this many ms with nothing in flight
    * (no request open, no stream connected, no server request unanswered), keeping only what
    * rebuilding it takes: the client's `initialize` request, whether `notifications/initialized`
-   * followed, and the last `logging/setLevel`. The next request for the session calls `connect`
+   * followed, the last `logging/setLevel` and its resource subscriptions (a session with over 256
+   * never hibernates). The next request for the session calls `connect`
    * again with a new transport, replays those into it (the answers never reach the client), and
    * goes on; the client sees one unbroken session. The old transport's `onclose` fires when it
    * hibernates. Turn it on only if your server keeps no other per-session state: whatever it held

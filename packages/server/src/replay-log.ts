@@ -1,21 +1,28 @@
 import type { McpMessage } from './message.js'
 
-/** A client message to hand a rebuilt server, and whether the server answers it. */
+/** A client message to hand a rebuilt server. */
 export interface ReplayedMessage {
   readonly message: McpMessage
   /** A request: the rebuilt server's answer is awaited and kept from the client. */
   readonly awaitsAnswer: boolean
+  /** Whether an error answer means the rebuild failed (only for `initialize`). */
+  readonly mustSucceed: boolean
 }
+
+/** The most resource subscriptions a log keeps; a session with more never hibernates. */
+export const MAX_REPLAYED_SUBSCRIPTIONS = 256
 
 const INITIALIZED: McpMessage = { jsonrpc: '2.0', method: 'notifications/initialized' }
 
 /**
  * The client messages that set a session's protocol state, kept so that a hibernated session's
  * server can be rebuilt as the client left it: the `initialize` request, whether
- * `notifications/initialized` followed, and the last `logging/setLevel`.
+ * `notifications/initialized` followed, the last `logging/setLevel`, and the resources the client
+ * is subscribed to (`resources/subscribe` minus `resources/unsubscribe`).
  *
  * They are kept as JSON text, the smallest form a sleeping session can hold them in. Replayed
- * requests get ids of their own (`mcpwire:replay:N`), never one a client chose.
+ * requests get ids of their own (`mcpwire:replay:N`), never one a client chose. Only an error
+ * answer to `initialize` fails a rebuild: the others failed the same way for the client.
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
  */
@@ -23,31 +30,64 @@ export class ReplayLog {
   readonly #initializeParams: string
   #initialized = false
   #logLevelParams: string | undefined
+  /** Subscribed resource URIs; created on the first subscription. */
+  #subscriptions: Set<string> | undefined
+  #tooManySubscriptions = false
 
   /** @param initialize The client's `initialize` request. */
   constructor(initialize: McpMessage) {
     this.#initializeParams = JSON.stringify(initialize.params ?? {})
   }
 
+  /** Whether the log can rebuild the session (false past {@link MAX_REPLAYED_SUBSCRIPTIONS}). */
+  get replayable(): boolean {
+    return !this.#tooManySubscriptions
+  }
+
   /** Notes a message the client sent, if it changes the session's protocol state. */
   observe(message: McpMessage): void {
-    if (message.method === 'notifications/initialized') this.#initialized = true
-    else if (message.method === 'logging/setLevel' && 'id' in message) {
+    const method = message.method
+    if (method === 'notifications/initialized') {
+      this.#initialized = true
+      return
+    }
+    if (!('id' in message)) return
+    if (method === 'logging/setLevel') {
       this.#logLevelParams = JSON.stringify(message.params ?? {})
+    } else if (method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+      const uri = (message.params as { uri?: unknown } | undefined)?.uri
+      if (typeof uri !== 'string') return
+      if (method === 'resources/unsubscribe') {
+        this.#subscriptions?.delete(uri)
+        return
+      }
+      this.#subscriptions ??= new Set()
+      this.#subscriptions.add(uri)
+      if (this.#subscriptions.size > MAX_REPLAYED_SUBSCRIPTIONS) this.#tooManySubscriptions = true
     }
   }
 
-  /** The messages that bring a new server to the session's state, in the order the client sent them. */
+  /**
+   * The messages that bring a new server to the session's state: `initialize`, then
+   * `notifications/initialized`, the last `logging/setLevel` and one `resources/subscribe` per
+   * subscribed URI, as far as the client sent them.
+   */
   messages(): ReplayedMessage[] {
-    const request = (n: number, method: string, params: string): ReplayedMessage => ({
-      message: { jsonrpc: '2.0', id: `mcpwire:replay:${n}`, method, params: JSON.parse(params) },
+    let n = 0
+    const request = (method: string, params: unknown, mustSucceed = false): ReplayedMessage => ({
+      message: { jsonrpc: '2.0', id: `mcpwire:replay:${++n}`, method, params },
       awaitsAnswer: true,
+      mustSucceed,
     })
-    const replay = [request(1, 'initialize', this.#initializeParams)]
-    if (this.#initialized) replay.push({ message: INITIALIZED, awaitsAnswer: false })
-    if (this.#logLevelParams !== undefined) {
-      replay.push(request(2, 'logging/setLevel', this.#logLevelParams))
+    const replay = [request('initialize', JSON.parse(this.#initializeParams), true)]
+    if (this.#initialized) {
+      replay.push({ message: INITIALIZED, awaitsAnswer: false, mustSucceed: false })
     }
+    if (this.#logLevelParams !== undefined) {
+      replay.push(request('logging/setLevel', JSON.parse(this.#logLevelParams)))
+    }
+    for (const uri of this.#subscriptions ?? [])
+      replay.push(request('resources/subscribe', { uri }))
     return replay
   }
 }

@@ -105,15 +105,16 @@ export class Session implements MessageRouter {
   }
 
   /**
-   * Lets the server go while nothing is in flight: no request open, no stream connected, no
-   * server request awaiting the client's answer. The transport closes (its `onclose` fires); the
-   * session keeps its id, streams and replay log.
+   * Lets the server go while nothing is in flight (no request open, no stream connected, no
+   * server request awaiting the client's answer) and the replay log can rebuild it. The transport
+   * closes (its `onclose` fires); the session keeps its id, streams and replay log.
    *
    * @returns Whether the session now hibernates.
    */
   hibernate(): boolean {
     const transport = this.#transport
-    if (this.#replayLog === undefined || transport === undefined || this.#closed) return false
+    if (this.#replayLog?.replayable !== true || transport === undefined || this.#closed)
+      return false
     if (this.busy || this.#streams !== undefined || transport.awaitingReplies) return false
     this.#transport = undefined
     this.#hibernated = true
@@ -154,7 +155,7 @@ export class Session implements MessageRouter {
     deadline.catch(() => {}) // observed through the races below
     try {
       await Promise.race([connect(transport), deadline])
-      for (const { message, awaitsAnswer } of this.#replayLog!.messages()) {
+      for (const { message, awaitsAnswer, mustSucceed } of this.#replayLog!.messages()) {
         const answer = awaitsAnswer
           ? new Promise<McpMessage>((resolve) =>
               answers.set(idKey(message.id as RequestId), resolve),
@@ -162,7 +163,7 @@ export class Session implements MessageRouter {
           : undefined
         transport.receive(message, {})
         if (answer === undefined) continue
-        if ('error' in (await Promise.race([answer, deadline]))) {
+        if ('error' in (await Promise.race([answer, deadline])) && mustSucceed) {
           throw new Error(`The rebuilt server refused the replayed ${String(message.method)}`)
         }
       }

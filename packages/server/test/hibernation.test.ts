@@ -1,6 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import {
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
@@ -10,6 +14,7 @@ import {
   type McpMessage,
   type McpTransport,
 } from '../src/index.js'
+import { MAX_REPLAYED_SUBSCRIPTIONS } from '../src/replay-log.js'
 import { WAKE_TIMEOUT_MS } from '../src/session.js'
 import { FakeTimers } from './_fake-timers.js'
 import { type Running, serveHandler } from './_fixture.js'
@@ -66,6 +71,19 @@ function harness(options: Partial<McpHandlerOptions> = {}) {
       })
       server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
         content: [{ type: 'text', text }],
+      }))
+      const subscribed = new Set<string>()
+      server.server.registerCapabilities({ resources: { subscribe: true } })
+      server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+        subscribed.add(request.params.uri)
+        return {}
+      })
+      server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+        subscribed.delete(request.params.uri)
+        return {}
+      })
+      server.registerTool('subscriptions', { inputSchema: {} }, async () => ({
+        content: [{ type: 'text', text: JSON.stringify([...subscribed].sort()) }],
       }))
       server.server.oninitialized = () => void log.initialized++
       log.servers.push(server)
@@ -176,6 +194,68 @@ describe('hibernateAfterMs', () => {
     while (!text.includes('error line')) text += (await reader.read()).value ?? ''
     expect(text).not.toContain('info line')
     abort.abort()
+    await mcp.close()
+  })
+
+  it('replays resource subscriptions, without the ones the client dropped', async () => {
+    const { timers, log, mcp } = harness()
+    const sessionId = await initialize(mcp)
+    const send = async (id: number, method: string, uri: string) => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: { uri } })
+      await (await mcp.fetch(post(body, headersFor(sessionId)))).text()
+    }
+    await send(20, 'resources/subscribe', 'test://a')
+    await send(21, 'resources/subscribe', 'test://b')
+    await send(22, 'resources/unsubscribe', 'test://a')
+    timers.advance(1000)
+    expect(mcp.stats().hibernatedSessions).toBe(1)
+    const call = await callTool(mcp, sessionId, 'subscriptions')
+    expect(log.connects).toBe(2)
+    expect(JSON.parse(call.messages[0].result.content[0].text)).toEqual(['test://b'])
+    await mcp.close()
+  })
+
+  it('keeps the server of a session with more subscriptions than a replay holds', async () => {
+    const { timers, mcp } = harness()
+    const sessionId = await initialize(mcp)
+    for (let i = 0; i <= MAX_REPLAYED_SUBSCRIPTIONS; i++) {
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1000 + i,
+        method: 'resources/subscribe',
+        params: { uri: `test://${i}` },
+      })
+      await (await mcp.fetch(post(body, headersFor(sessionId)))).text()
+    }
+    timers.advance(5000)
+    expect(mcp.stats()).toMatchObject({ sessions: 1, hibernatedSessions: 0 })
+    await mcp.close()
+  })
+
+  it('wakes a server that refused the client’s logging/setLevel: only initialize must succeed', async () => {
+    const { timers, mcp } = harness({
+      // No logging capability: the SDK answers logging/setLevel with an error.
+      async connect(transport) {
+        const server = new McpServer({ name: 't', version: '1' })
+        server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
+          content: [{ type: 'text', text }],
+        }))
+        await server.connect(transport)
+      },
+    })
+    const sessionId = await initialize(mcp)
+    const setLevel = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'logging/setLevel',
+      params: { level: 'error' },
+    })
+    const refused = await readEvents(await mcp.fetch(post(setLevel, headersFor(sessionId))))
+    expect(refused.map((e) => e.data).join('')).toContain('"error"')
+    timers.advance(1000)
+    expect(mcp.stats().hibernatedSessions).toBe(1)
+    const call = await callTool(mcp, sessionId, 'echo', { text: 'still here' })
+    expect(call.messages[0].result.content[0].text).toBe('still here')
     await mcp.close()
   })
 
