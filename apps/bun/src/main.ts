@@ -1,6 +1,7 @@
 // The Bun sample: Bun.serve with the shared handler.
 import {
   createExampleHandler,
+  handlerOptions,
   listenAddress,
   listeningLine,
   shutdownOnSignals,
@@ -16,7 +17,7 @@ declare const Bun: {
 }
 
 const { hostname, port } = listenAddress(Bun.env)
-const app = createExampleHandler()
+const app = createExampleHandler(handlerOptions(Bun.env))
 // Bun closes a connection after 10 s without traffic; the handler's keep-alive comments (every
 // 5 s by default) keep quiet event streams open, so Bun's default idleTimeout is left as it is.
 const server = Bun.serve({ hostname, port, fetch: app.fetch })

@@ -1,6 +1,7 @@
 // The Deno sample: Deno.serve with the shared handler.
 import {
   createExampleHandler,
+  handlerOptions,
   listenAddress,
   listeningLine,
   shutdownOnSignals,
@@ -20,8 +21,9 @@ declare const Deno: {
   exit(code: number): never
 }
 
-const { hostname, port } = listenAddress(Deno.env.toObject())
-const app = createExampleHandler()
+const env = Deno.env.toObject()
+const { hostname, port } = listenAddress(env)
+const app = createExampleHandler(handlerOptions(env))
 const server = Deno.serve(
   {
     hostname,

@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   createExampleHandler,
+  handlerOptions,
   listenAddress,
   listeningLine,
   shutdownOnSignals,
@@ -12,7 +13,7 @@ import {
 import { toNodeHandler } from '@mcpwire/server/node'
 
 const { hostname, port } = listenAddress(process.env)
-const app = createExampleHandler()
+const app = createExampleHandler(handlerOptions(process.env))
 const direct = toNodeHandler(app.mcp.fetch)
 const viaFetch = toNodeHandler(app.fetch)
 

@@ -133,6 +133,22 @@ export function listenAddress(env: Record<string, string | undefined>): {
   return { hostname: env.HOST ?? '127.0.0.1', port }
 }
 
+/**
+ * The handler options a sample app takes from its environment: `HIBERNATE_AFTER_MS` turns on
+ * session hibernation (`hibernateAfterMs`; the sample server keeps no state a wake would lose).
+ *
+ * @param env The process environment.
+ */
+export function handlerOptions(
+  env: Record<string, string | undefined>,
+): Omit<McpHandlerOptions, 'connect'> {
+  const hibernate = env.HIBERNATE_AFTER_MS
+  if (hibernate === undefined || hibernate === '') return {}
+  const hibernateAfterMs = Number(hibernate)
+  if (!(hibernateAfterMs >= 1)) throw new RangeError(`Invalid HIBERNATE_AFTER_MS ${hibernate}`)
+  return { hibernateAfterMs }
+}
+
 /** The one line each app prints when it listens; smoke tests and the conformance runner parse it. */
 export function listeningLine(runtime: string, url: string): string {
   return `mcpwire sample (${runtime}) listening on ${url.replace(/\/$/, '')}`

@@ -1,5 +1,10 @@
 export type { ExampleHandler } from './example-handler.js'
-export { createExampleHandler, listenAddress, listeningLine } from './example-handler.js'
+export {
+  createExampleHandler,
+  handlerOptions,
+  listenAddress,
+  listeningLine,
+} from './example-handler.js'
 export { createExampleServer } from './example-server.js'
 export type { ShutdownOptions } from './shutdown.js'
 export { shutdownOnSignals } from './shutdown.js'

@@ -21,7 +21,11 @@ export function shutdownOnSignals({ app, closeServer, listen, exit }: ShutdownOp
     listen(signal, () => {
       if (stopping) return
       stopping = true
-      console.log(`${signal}: answering in-flight requests, then closing sessions and streams`)
+      const { sessions, hibernatedSessions } = app.mcp.stats()
+      console.log(
+        `${signal}: answering in-flight requests, then closing ${sessions} sessions` +
+          ` (${hibernatedSessions} hibernating) and their streams`,
+      )
       app
         .close()
         .then(closeServer)

@@ -47,14 +47,20 @@ function command(cwd: string, script: string): { file: string; args: string[] } 
 /**
  * Starts one sample app as its own `start` script says, on 127.0.0.1 and a free port, and waits
  * for its "listening on" line.
+ *
+ * @param env More environment variables for the app (say `HIBERNATE_AFTER_MS`).
  */
-export function startApp(runtime: Runtime, timeoutMs = 60_000): Promise<RunningApp> {
+export function startApp(
+  runtime: Runtime,
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
   const cwd = join(appsDir, runtime)
   const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'))
   const { file, args } = command(cwd, manifest.scripts.start)
   const child = spawn(file, args, {
     cwd,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0' },
+    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
