@@ -104,6 +104,12 @@ function headersFor(sessionId: string): Record<string, string> {
   return { 'mcp-session-id': sessionId, 'mcp-protocol-version': VERSION }
 }
 
+/** Sends one request on the session and reads its answer stream. */
+async function request(mcp: McpHandler, sessionId: string, method: string, params: unknown) {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params })
+  return readEvents(await mcp.fetch(post(body, headersFor(sessionId))))
+}
+
 let nextId = 100
 async function callTool(
   mcp: McpHandler,
@@ -169,16 +175,8 @@ describe('hibernateAfterMs', () => {
   it('replays the last logging/setLevel, so the rebuilt server filters logs as before', async () => {
     const { timers, log, mcp } = harness()
     const sessionId = await initialize(mcp)
-    const setLevel = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 5,
-      method: 'logging/setLevel',
-      params: { level: 'error' },
-    })
-    const set = await mcp.fetch(post(setLevel, headersFor(sessionId)))
-    expect(await readEvents(set)).toContainEqual(
-      expect.objectContaining({ data: expect.stringContaining('"id":5') }),
-    )
+    const set = await request(mcp, sessionId, 'logging/setLevel', { level: 'error' })
+    expect(set.map((e) => e.data).join('')).toContain('"result":{}')
     timers.advance(1000)
     expect(mcp.stats().hibernatedSessions).toBe(1)
 
@@ -200,13 +198,9 @@ describe('hibernateAfterMs', () => {
   it('replays resource subscriptions, without the ones the client dropped', async () => {
     const { timers, log, mcp } = harness()
     const sessionId = await initialize(mcp)
-    const send = async (id: number, method: string, uri: string) => {
-      const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: { uri } })
-      await (await mcp.fetch(post(body, headersFor(sessionId)))).text()
-    }
-    await send(20, 'resources/subscribe', 'test://a')
-    await send(21, 'resources/subscribe', 'test://b')
-    await send(22, 'resources/unsubscribe', 'test://a')
+    await request(mcp, sessionId, 'resources/subscribe', { uri: 'test://a' })
+    await request(mcp, sessionId, 'resources/subscribe', { uri: 'test://b' })
+    await request(mcp, sessionId, 'resources/unsubscribe', { uri: 'test://a' })
     timers.advance(1000)
     expect(mcp.stats().hibernatedSessions).toBe(1)
     const call = await callTool(mcp, sessionId, 'subscriptions')
@@ -219,13 +213,7 @@ describe('hibernateAfterMs', () => {
     const { timers, mcp } = harness()
     const sessionId = await initialize(mcp)
     for (let i = 0; i <= MAX_REPLAYED_SUBSCRIPTIONS; i++) {
-      const body = JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1000 + i,
-        method: 'resources/subscribe',
-        params: { uri: `test://${i}` },
-      })
-      await (await mcp.fetch(post(body, headersFor(sessionId)))).text()
+      await request(mcp, sessionId, 'resources/subscribe', { uri: `test://${i}` })
     }
     timers.advance(5000)
     expect(mcp.stats()).toMatchObject({ sessions: 1, hibernatedSessions: 0 })
@@ -244,13 +232,7 @@ describe('hibernateAfterMs', () => {
       },
     })
     const sessionId = await initialize(mcp)
-    const setLevel = JSON.stringify({
-      jsonrpc: '2.0',
-      id: 5,
-      method: 'logging/setLevel',
-      params: { level: 'error' },
-    })
-    const refused = await readEvents(await mcp.fetch(post(setLevel, headersFor(sessionId))))
+    const refused = await request(mcp, sessionId, 'logging/setLevel', { level: 'error' })
     expect(refused.map((e) => e.data).join('')).toContain('"error"')
     timers.advance(1000)
     expect(mcp.stats().hibernatedSessions).toBe(1)
