@@ -23,7 +23,8 @@ export function shutdownOnSignals({ app, closeServer, listen, exit }: ShutdownOp
       stopping = true
       const { sessions, hibernatedSessions } = app.mcp.stats()
       console.log(
-        `${signal}: answering in-flight requests, then closing ${sessions} sessions` +
+        `${signal}: answering in-flight requests, then closing ${sessions}` +
+          ` session${sessions === 1 ? '' : 's'}` +
           ` (${hibernatedSessions} hibernating) and their streams`,
       )
       app
