@@ -211,12 +211,12 @@ export class Session implements MessageRouter {
     return stream === this.#standalone
   }
 
-  /** A new logical POST stream, resumable when an event store is configured. */
+  /**
+   * A new logical POST stream, resumable when an event store is configured. It belongs to the
+   * session once {@link addScope} accepts the scope it carries.
+   */
   createStream(): OutboundStream {
-    const stream = this.#newStream(this.#host.newStreamId(), false)
-    this.#streams ??= new Map()
-    this.#streams.set(stream.streamId, stream)
-    return stream
+    return this.#newStream(this.#host.newStreamId(), false)
   }
 
   /**
@@ -238,8 +238,11 @@ export class Session implements MessageRouter {
     this.#host.touch(this)
   }
 
-  /** Registers a POST's scope under its request ids; `false` when an id is already in flight. */
-  addScope(scope: RequestScope, ids: readonly RequestId[]): boolean {
+  /**
+   * Registers a POST's scope under its request ids, with the stream that carries its answers;
+   * `false`, and nothing kept, when an id is already in flight.
+   */
+  addScope(scope: RequestScope, ids: readonly RequestId[], stream?: OutboundStream): boolean {
     this.#scopes ??= new Map()
     const scopes = this.#scopes
     if (ids.some((id) => scopes.has(idKey(id)))) {
@@ -247,6 +250,10 @@ export class Session implements MessageRouter {
       return false
     }
     for (const id of ids) scopes.set(idKey(id), scope)
+    if (stream !== undefined) {
+      this.#streams ??= new Map()
+      this.#streams.set(stream.streamId, stream)
+    }
     return true
   }
 

@@ -134,7 +134,7 @@ export async function handleStreamablePost(
     () => session.removeScope(scope, ids),
     stream.streamId,
   )
-  if (!session.addScope(scope, ids)) {
+  if (!session.addScope(scope, ids, stream)) {
     return errorReply(400, -32600, 'Invalid request: request id already in use')
   }
   const connection = openEventStream(ctx, () => session.touch())

@@ -34,6 +34,7 @@ function harness(options: Partial<McpHandlerOptions> = {}) {
     servers: [] as McpServer[],
     transports: [] as McpTransport[],
     errors: [] as unknown[],
+    waiting: [] as (() => void)[],
   }
   const mcp = createMcpHandler({
     timers,
@@ -85,6 +86,10 @@ function harness(options: Partial<McpHandlerOptions> = {}) {
       server.registerTool('subscriptions', { inputSchema: {} }, async () => ({
         content: [{ type: 'text', text: JSON.stringify([...subscribed].sort()) }],
       }))
+      server.registerTool('wait', { inputSchema: {} }, async () => {
+        await new Promise<void>((resolve) => log.waiting.push(resolve))
+        return { content: [{ type: 'text', text: 'waited' }] }
+      })
       server.server.oninitialized = () => void log.initialized++
       log.servers.push(server)
       log.transports.push(transport)
@@ -238,6 +243,29 @@ describe('hibernateAfterMs', () => {
     expect(mcp.stats().hibernatedSessions).toBe(1)
     const call = await callTool(mcp, sessionId, 'echo', { text: 'still here' })
     expect(call.messages[0].result.content[0].text).toBe('still here')
+    await mcp.close()
+  })
+
+  it('keeps nothing of a POST refused for reusing an id in flight, so the session still hibernates', async () => {
+    const { timers, log, mcp } = harness()
+    const sessionId = await initialize(mcp)
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'wait', arguments: {} },
+    })
+    const first = await mcp.fetch(post(body, headersFor(sessionId)))
+    await flush()
+    for (let i = 0; i < 3; i++) {
+      expect((await mcp.fetch(post(body, headersFor(sessionId)))).status).toBe(400)
+    }
+    timers.advance(5000)
+    expect(mcp.stats().hibernatedSessions).toBe(0) // the first call is in flight
+    log.waiting.shift()!()
+    expect((await readEvents(first)).map((e) => e.data).join('')).toContain('waited')
+    timers.advance(1000)
+    expect(mcp.stats().hibernatedSessions).toBe(1)
     await mcp.close()
   })
 
