@@ -100,7 +100,7 @@ export class SessionRegistry implements SessionHost {
     this.#sessions.delete(session.id)
     this.#sessions.set(session.id, session)
     let hibernateAt = Number.POSITIVE_INFINITY
-    if (this.#awake !== undefined && !session.hibernated && session.kind === 'streamable') {
+    if (this.#awake !== undefined && session.canHibernate && !session.hibernated) {
       this.#awake.delete(session.id)
       this.#awake.set(session.id, session)
       hibernateAt = session.lastActive + this.options.hibernateAfterMs

@@ -88,6 +88,11 @@ export class Session implements MessageRouter {
     this.#replayLog = replayLog
   }
 
+  /** Whether the session keeps a replay log, so its server may ever hibernate. */
+  get canHibernate(): boolean {
+    return this.#replayLog !== undefined
+  }
+
   /** Whether the session has let its server go (see {@link hibernate}). */
   get hibernated(): boolean {
     return this.#hibernated
