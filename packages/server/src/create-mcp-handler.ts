@@ -1,20 +1,20 @@
-import { exposeDirectAnswer } from './direct-answer.js'
-import { InMemoryEventStore } from './event-store.js'
 import type { Caller, HandlerContext } from './handler-context.js'
-import type { Incoming } from './incoming.js'
-import { handleLegacyPost, handleLegacySse } from './legacy-sse.js'
+import { exposeDirectAnswer } from './http/direct-answer.js'
+import type { Incoming } from './http/incoming.js'
+import { type Answer, errorReply, type Reply, toResponse } from './http/reply.js'
+import { WebIncoming } from './http/web-incoming.js'
+import { handleLegacyPost, handleLegacySse } from './legacy/legacy-sse.js'
 import { type McpHandlerStats, Metrics } from './metrics.js'
 import type { McpHandlerOptions, ResolvedOptions } from './options.js'
-import { type Answer, errorReply, type Reply, toResponse } from './reply.js'
 import { hostOriginGate } from './security/host-origin.js'
-import { SessionRegistry } from './session-registry.js'
+import { InMemoryEventStore } from './session/event-store.js'
+import { SessionRegistry } from './session/session-registry.js'
 import {
   handleStreamableDelete,
   handleStreamableGet,
   handleStreamablePost,
-} from './streamable-http.js'
+} from './streamable/streamable-http.js'
 import { globalTimers } from './timers.js'
-import { WebIncoming } from './web-incoming.js'
 
 /** The handler returned by {@link createMcpHandler}. */
 export interface McpHandler {

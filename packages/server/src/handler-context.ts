@@ -1,6 +1,6 @@
 import type { Metrics } from './metrics.js'
 import type { AuthInfo, ResolvedOptions } from './options.js'
-import type { SessionRegistry } from './session-registry.js'
+import type { SessionRegistry } from './session/session-registry.js'
 
 /** What every route handler needs: the options, the counters and the sessions. */
 export interface HandlerContext {

@@ -1,15 +1,13 @@
 export type { McpHandler } from './create-mcp-handler.js'
 export { createMcpHandler } from './create-mcp-handler.js'
-export { errorResponse } from './error-response.js'
-export type { EventStore, InMemoryEventStoreOptions } from './event-store.js'
-export { InMemoryEventStore } from './event-store.js'
-export type { McpMessage, RequestId } from './message.js'
+export { errorResponse } from './http/error-response.js'
 export type { McpHandlerStats } from './metrics.js'
 export type { AuthInfo, LegacyOptions, McpHandlerOptions } from './options.js'
+export type { McpMessage, RequestId } from './protocol/message.js'
 export {
   DEFAULT_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from './protocol-version.js'
+} from './protocol/protocol-version.js'
 export type { HostOriginOptions } from './security/index.js'
 export {
   checkHostAndOrigin,
@@ -17,10 +15,12 @@ export {
   isLoopbackHost,
   isLoopbackOrigin,
 } from './security/index.js'
-export type { TimerHandle, Timers } from './timers.js'
+export type { EventStore, InMemoryEventStoreOptions } from './session/event-store.js'
+export { InMemoryEventStore } from './session/event-store.js'
 export type {
   MessageExtraInfo,
   RequestInfo,
   TransportSendOptions,
-} from './transport.js'
-export { McpTransport } from './transport.js'
+} from './session/transport.js'
+export { McpTransport } from './session/transport.js'
+export type { TimerHandle, Timers } from './timers.js'

@@ -1,6 +1,6 @@
-import type { EventStore } from './event-store.js'
+import type { EventStore } from './session/event-store.js'
+import type { McpTransport } from './session/transport.js'
 import type { Timers } from './timers.js'
-import type { McpTransport } from './transport.js'
 
 /** Paths of the legacy 2024-11-05 HTTP+SSE transport. */
 export interface LegacyOptions {

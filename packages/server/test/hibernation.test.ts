@@ -14,8 +14,8 @@ import {
   type McpMessage,
   type McpTransport,
 } from '../src/index.js'
-import { MAX_REPLAYED_SUBSCRIPTIONS } from '../src/replay-log.js'
-import { WAKE_TIMEOUT_MS } from '../src/session.js'
+import { MAX_REPLAYED_SUBSCRIPTIONS } from '../src/session/replay-log.js'
+import { WAKE_TIMEOUT_MS } from '../src/session/session.js'
 import { FakeTimers } from './_fake-timers.js'
 import { type Running, serveHandler } from './_fixture.js'
 import { BASE, initialize, post, readEvents } from './_requests.js'

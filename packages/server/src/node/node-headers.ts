@@ -1,4 +1,4 @@
-import type { HeaderReader } from '../incoming.js'
+import type { HeaderReader } from '../http/incoming.js'
 
 /**
  * The headers of a `node:http` request read the way a Fetch `Headers` object reads them: names

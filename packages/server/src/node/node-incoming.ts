@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Incoming } from '../incoming.js'
-import { type ReadBodyResult, readBody } from '../read-body.js'
+import type { Incoming } from '../http/incoming.js'
+import { type ReadBodyResult, readBody } from '../http/read-body.js'
 import { NodeHeaders } from './node-headers.js'
 import { readNodeBody } from './read-node-body.js'
 import { requestUrl, toWebRequest } from './to-web-request.js'

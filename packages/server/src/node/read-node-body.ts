@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { decodeBody, type ReadBodyResult } from '../read-body.js'
+import { decodeBody, type ReadBodyResult } from '../http/read-body.js'
 
 /**
  * Reads a `node:http` request body as UTF-8 text, with the same outcomes as `readBody` on a Fetch

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { EventStream } from '../event-stream.js'
-import type { Answer } from '../reply.js'
+import { EventStream } from '../http/event-stream.js'
+import type { Answer } from '../http/reply.js'
 import { sendWebResponse } from './send-web-response.js'
 import { TickCork } from './tick-cork.js'
 

@@ -1,4 +1,4 @@
-import { errorReply, type Reply, toResponse } from '../reply.js'
+import { errorReply, type Reply, toResponse } from '../http/reply.js'
 
 /**
  * Which `Host` and `Origin` values a server accepts (the DNS-rebinding defence).

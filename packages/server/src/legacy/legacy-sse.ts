@@ -1,11 +1,11 @@
 import { encode } from '@mcpwire/sse'
-import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
-import type { Caller, HandlerContext } from './handler-context.js'
-import { accepts, headersObject } from './http-checks.js'
-import type { Incoming } from './incoming.js'
-import { isInitialize, parseMessages } from './message.js'
-import { readJsonBody } from './read-json-body.js'
-import { errorReply, type Reply } from './reply.js'
+import type { Caller, HandlerContext } from '../handler-context.js'
+import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
+import { accepts, headersObject } from '../http/http-checks.js'
+import type { Incoming } from '../http/incoming.js'
+import { readJsonBody } from '../http/read-json-body.js'
+import { errorReply, type Reply } from '../http/reply.js'
+import { isInitialize, parseMessages } from '../protocol/message.js'
 
 /**
  * GET on the legacy SSE path (2024-11-05): opens a session whose one stream carries every server

@@ -1,4 +1,4 @@
-import type { McpMessage } from './message.js'
+import type { McpMessage } from '../protocol/message.js'
 
 /**
  * Where outgoing events are kept so a client can resume a stream with `Last-Event-ID`.

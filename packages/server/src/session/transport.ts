@@ -1,4 +1,10 @@
-import { idKey, isRequest, isResponse, type McpMessage, type RequestId } from './message.js'
+import {
+  idKey,
+  isRequest,
+  isResponse,
+  type McpMessage,
+  type RequestId,
+} from '../protocol/message.js'
 
 /** What the handler knows about the HTTP request a message came in. */
 export interface RequestInfo {

@@ -1,6 +1,6 @@
 import { encodeComment } from '@mcpwire/sse'
-import type { Metrics } from './metrics.js'
-import type { TimerHandle, Timers } from './timers.js'
+import type { Metrics } from '../metrics.js'
+import type { TimerHandle, Timers } from '../timers.js'
 
 /** Settings of one {@link EventStream}. */
 export interface EventStreamOptions {

@@ -1,8 +1,8 @@
 import { encode } from '@mcpwire/sse'
+import type { EventStream } from '../http/event-stream.js'
+import type { Metrics } from '../metrics.js'
+import type { McpMessage } from '../protocol/message.js'
 import type { EventStore } from './event-store.js'
-import type { EventStream } from './event-stream.js'
-import type { McpMessage } from './message.js'
-import type { Metrics } from './metrics.js'
 
 /** Where a message for a client goes: an SSE stream or a JSON body. */
 export interface MessageSink {

@@ -1,10 +1,10 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
+import { Metrics } from '../metrics.js'
+import { globalTimers } from '../timers.js'
 import { EventStream } from './event-stream.js'
-import { Metrics } from './metrics.js'
 import { toResponse } from './reply.js'
-import { globalTimers } from './timers.js'
 
 function open(maxBufferBytes = 100) {
   const metrics = new Metrics()

@@ -1,21 +1,21 @@
-import { EVENT_STREAM_HEADERS, EventStream } from './event-stream.js'
-import type { Caller, HandlerContext } from './handler-context.js'
-import { accepts, headersObject } from './http-checks.js'
-import type { Incoming } from './incoming.js'
+import type { Caller, HandlerContext } from '../handler-context.js'
+import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
+import { accepts, headersObject } from '../http/http-checks.js'
+import type { Incoming } from '../http/incoming.js'
+import { readJsonBody } from '../http/read-json-body.js'
+import { emptyReply, errorReply, type Reply } from '../http/reply.js'
 import {
   isInitialize,
   isRequest,
   type McpMessage,
   parseMessages,
   type RequestId,
-} from './message.js'
-import type { OutboundStream } from './outbound-stream.js'
-import { allowsBatch, readProtocolVersion, supportsPriming } from './protocol-version.js'
-import { readJsonBody } from './read-json-body.js'
-import { emptyReply, errorReply, type Reply } from './reply.js'
-import { JsonSink, RequestScope } from './request-scope.js'
-import type { Session } from './session.js'
-import type { MessageExtraInfo } from './transport.js'
+} from '../protocol/message.js'
+import { allowsBatch, readProtocolVersion, supportsPriming } from '../protocol/protocol-version.js'
+import type { OutboundStream } from '../session/outbound-stream.js'
+import { JsonSink, RequestScope } from '../session/request-scope.js'
+import type { Session } from '../session/session.js'
+import type { MessageExtraInfo } from '../session/transport.js'
 
 const SESSION_HEADER = 'mcp-session-id'
 

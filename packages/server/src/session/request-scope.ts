@@ -1,6 +1,6 @@
-import { idKey, type McpMessage, type RequestId } from './message.js'
+import { errorReply, type Reply } from '../http/reply.js'
+import { idKey, type McpMessage, type RequestId } from '../protocol/message.js'
 import type { MessageSink } from './outbound-stream.js'
-import { errorReply, type Reply } from './reply.js'
 
 /**
  * The requests of one POST and the sink their answers go to (an SSE stream or a JSON body).

@@ -1,4 +1,4 @@
-import type { McpMessage } from './message.js'
+import type { McpMessage } from '../protocol/message.js'
 
 /** A client message to hand a rebuilt server. */
 export interface ReplayedMessage {

@@ -1,9 +1,9 @@
-import type { McpMessage } from './message.js'
-import type { Metrics } from './metrics.js'
-import type { ResolvedOptions } from './options.js'
+import type { Metrics } from '../metrics.js'
+import type { ResolvedOptions } from '../options.js'
+import type { McpMessage } from '../protocol/message.js'
+import type { TimerHandle } from '../timers.js'
 import { ReplayLog } from './replay-log.js'
 import { Session, type SessionHost, type SessionKind } from './session.js'
-import type { TimerHandle } from './timers.js'
 
 const MAX_TIMER_MS = 2 ** 31 - 1
 
