@@ -221,8 +221,12 @@ for (const outcome of outcomes) {
     const entries = Object.values(run.scenarios)
     const passed = (list: Scenario[]) => `${list.filter((s) => s.passed).length}/${list.length}`
     const kinds = [...new Set(entries.map((s) => s.notScored).filter((k) => k !== undefined))]
+    const scoredChecks = entries
+      .filter((s) => !s.notScored)
+      .reduce((sum, s) => sum + Number(/^\d+/.exec(s.checks)?.[0]), 0)
     lines.push(
       `${outcome.target.name} ${revision}: scored ${passed(entries.filter((s) => !s.notScored))}` +
+        ` (${scoredChecks} checks passed)` +
         kinds
           .map((kind) => `, ${kind} ${passed(entries.filter((s) => s.notScored === kind))}`)
           .join('') +
