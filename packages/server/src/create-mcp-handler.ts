@@ -6,6 +6,7 @@ import { WebIncoming } from './http/web-incoming.js'
 import { handleLegacyPost, handleLegacySse } from './legacy/legacy-sse.js'
 import { type McpHandlerStats, Metrics } from './metrics.js'
 import type { McpHandlerOptions, ResolvedOptions } from './options.js'
+import { DEFAULT_MAX_JSON_DEPTH } from './protocol/json-depth.js'
 import { hostOriginGate } from './security/host-origin.js'
 import { InMemoryEventStore } from './session/event-store.js'
 import { SessionRegistry } from './session/session-registry.js'
@@ -51,10 +52,13 @@ function checkNumber(
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
+  checkNumber('maxJsonDepth', options.maxJsonDepth, 1, { integer: true })
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
   checkNumber('sessionIdleMs', options.sessionIdleMs, 1, { infinite: true })
   checkNumber('hibernateAfterMs', options.hibernateAfterMs, 1, { infinite: true })
   checkNumber('maxSessions', options.maxSessions, 1, { infinite: true })
+  checkNumber('maxSessionsPerPrincipal', options.maxSessionsPerPrincipal, 1, { infinite: true })
+  checkNumber('unusedSessionIdleMs', options.unusedSessionIdleMs, 1, { infinite: true })
   checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
   const legacy =
@@ -74,10 +78,13 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     allowedOrigins: options.allowedOrigins,
     authenticate: options.authenticate,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     keepAliveMs: options.keepAliveMs ?? 5000,
     sessionIdleMs: options.sessionIdleMs ?? 30 * 60 * 1000,
     hibernateAfterMs: options.hibernateAfterMs ?? Number.POSITIVE_INFINITY,
     maxSessions: options.maxSessions ?? 10_000,
+    maxSessionsPerPrincipal: options.maxSessionsPerPrincipal ?? Number.POSITIVE_INFINITY,
+    unusedSessionIdleMs: options.unusedSessionIdleMs ?? 60_000,
     retryMs: options.retryMs ?? 1000,
     jsonResponse: options.jsonResponse ?? false,
     maxStreamBufferBytes: options.maxStreamBufferBytes ?? 1024 * 1024,

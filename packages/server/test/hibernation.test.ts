@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   createMcpHandler,
+  InMemoryEventStore,
   type McpHandler,
   type McpHandlerOptions,
   type McpMessage,
@@ -288,7 +289,15 @@ describe('hibernateAfterMs', () => {
   })
 
   it('keeps the server while it waits for the client’s answer to its own request', async () => {
-    const { timers, log, mcp } = harness()
+    // The request reaches the client through the event store (no GET is open): read it there.
+    const store = new InMemoryEventStore()
+    const sent: McpMessage[] = []
+    const storeEvent = store.storeEvent.bind(store)
+    store.storeEvent = (streamId, message) => {
+      sent.push(message as McpMessage)
+      return storeEvent(streamId, message)
+    }
+    const { timers, log, mcp } = harness({ eventStore: store })
     const body = JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -305,16 +314,10 @@ describe('hibernateAfterMs', () => {
     const initialized = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
     await mcp.fetch(post(initialized, headersFor(sessionId)))
 
-    const sent: McpMessage[] = []
-    const transport = log.transports[0]!
-    const send = transport.send.bind(transport)
-    transport.send = (message, options) => {
-      sent.push(message)
-      return send(message, options)
-    }
     const roots = log.servers[0]!.server.listRoots() // no GET open: the request waits in the store
     await flush()
-    const request = sent.find((m) => 'id' in m)!
+    const request = sent.find((m) => 'id' in m && 'method' in m)!
+    expect(typeof request.id).toBe('string') // the wire id, not the server's own 0
     timers.advance(5000)
     expect(mcp.stats().hibernatedSessions).toBe(0)
 

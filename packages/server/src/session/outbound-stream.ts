@@ -10,6 +10,8 @@ export interface MessageSink {
   send(message: McpMessage): Promise<void>
   /** Ends the sink after everything sent so far. */
   end(): void
+  /** Notes that a request of the sink was cancelled by the client, so gets no response. */
+  abandoned?(): void
 }
 
 /** Settings of an {@link OutboundStream}. */

@@ -26,6 +26,10 @@ export interface SessionHost {
   ended(session: Session): void
   /** A new stream id, unique among the handler's streams (and so in a shared event store). */
   newStreamId(): string
+  /** A new id for a request the server sends the client, unique among the handler's. */
+  newServerRequestId(): string
+  /** Called once when the client first uses the session after `initialize`. */
+  used(session: Session): void
 }
 
 /**
@@ -45,8 +49,13 @@ export class Session implements MessageRouter {
   readonly id: string
   readonly principal: string
   readonly kind: SessionKind
-  /** The protocol version the client asked for at initialize. */
+  /**
+   * The session's protocol version: the one the client asked for at initialize, then the one the
+   * server answered with (the negotiated version).
+   */
   protocolVersion: string
+  /** When the session was created, on the handler's clock (set by the registry). */
+  createdAt = 0
   /** When the session was last active, on the handler's clock (set by the registry). */
   lastActive = 0
   /** The connection carrying the standalone stream, while open. */
@@ -70,6 +79,11 @@ export class Session implements MessageRouter {
   /** Ids of ended POST streams still resumable, oldest first; at most {@link MAX_ENDED_STREAMS}. */
   #endedStreams: string[] | undefined
   #closed = false
+  #used = false
+  /** Rejects a rebuild in progress the moment the session ends. */
+  #abortWake: ((reason: Error) => void) | undefined
+  /** The key ({@link idKey}) of the client's `initialize` request until the server answers it. */
+  #initializeKey: string | undefined
 
   constructor(
     id: string,
@@ -84,8 +98,29 @@ export class Session implements MessageRouter {
     this.kind = kind
     this.protocolVersion = protocolVersion
     this.#host = host
-    this.#transport = new McpTransport(id, this)
+    this.#transport = this.#newTransport()
     this.#replayLog = replayLog
+  }
+
+  #newTransport(): McpTransport {
+    return new McpTransport(this.id, this, () => this.#host.newServerRequestId())
+  }
+
+  /** Notes the client's `initialize` request, whose answer tells the negotiated version. */
+  expectInitializeAnswer(id: RequestId): void {
+    this.#initializeKey = idKey(id)
+  }
+
+  /** Whether the client has used the session since `initialize` (see {@link markUsed}). */
+  get used(): boolean {
+    return this.#used
+  }
+
+  /** Records that the client came back after `initialize`: the short unused-session TTL no longer applies. */
+  markUsed(): void {
+    if (this.#used || this.#closed) return
+    this.#used = true
+    this.#host.used(this)
   }
 
   /** Whether the session keeps a replay log, so its server may ever hibernate. */
@@ -107,6 +142,13 @@ export class Session implements MessageRouter {
   receive(message: McpMessage, extra: MessageExtraInfo): void {
     this.#replayLog?.observe(message)
     this.#transport?.receive(message, extra)
+    if (message.method === 'notifications/cancelled') {
+      // A cancelled request gets no response (the SDK sends none): its scope must not wait for one.
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        this.#scopes?.get(idKey(requestId))?.abandon(requestId)
+      }
+    }
   }
 
   /**
@@ -146,7 +188,7 @@ export class Session implements MessageRouter {
   }
 
   async #rebuild(): Promise<boolean> {
-    const transport = new McpTransport(this.id, this)
+    const transport = this.#newTransport()
     const answers = new Map<string, (answer: McpMessage) => void>()
     this.#replayAnswers = answers
     const { timers, connect, onerror } = this.#host.options
@@ -158,8 +200,13 @@ export class Session implements MessageRouter {
       )
     })
     deadline.catch(() => {}) // observed through the races below
+    // A DELETE or close() during the rebuild answers every waiting request at once.
+    const ended = new Promise<never>((_, reject) => {
+      this.#abortWake = reject
+    })
+    ended.catch(() => {})
     try {
-      await Promise.race([connect(transport), deadline])
+      await Promise.race([connect(transport), deadline, ended])
       for (const { message, awaitsAnswer, mustSucceed } of this.#replayLog!.messages()) {
         const answer = awaitsAnswer
           ? new Promise<McpMessage>((resolve) =>
@@ -168,7 +215,7 @@ export class Session implements MessageRouter {
           : undefined
         transport.receive(message, {})
         if (answer === undefined) continue
-        if ('error' in (await Promise.race([answer, deadline])) && mustSucceed) {
+        if ('error' in (await Promise.race([answer, deadline, ended])) && mustSucceed) {
           throw new Error(`The rebuilt server refused the replayed ${String(message.method)}`)
         }
       }
@@ -180,6 +227,7 @@ export class Session implements MessageRouter {
     } finally {
       timers.clearTimeout(timer)
       this.#replayAnswers = undefined
+      this.#abortWake = undefined
     }
     if (this.#closed) {
       transport.markClosed() // ended while it woke: the new server goes too
@@ -247,12 +295,18 @@ export class Session implements MessageRouter {
    * Registers a POST's scope under its request ids, with the stream that carries its answers;
    * `false`, and nothing kept, when an id is already in flight.
    */
-  addScope(scope: RequestScope, ids: readonly RequestId[], stream?: OutboundStream): boolean {
+  addScope(
+    scope: RequestScope,
+    ids: readonly RequestId[],
+    stream?: OutboundStream,
+  ): true | 'in-use' | 'closed' {
+    // Ended while the POST waited (for a wake, say): nothing would ever answer the scope.
+    if (this.#closed || this.#transport === undefined) return 'closed'
     this.#scopes ??= new Map()
     const scopes = this.#scopes
     if (ids.some((id) => scopes.has(idKey(id)))) {
       if (scopes.size === 0) this.#scopes = undefined
-      return false
+      return 'in-use'
     }
     for (const id of ids) scopes.set(idKey(id), scope)
     if (stream !== undefined) {
@@ -302,8 +356,18 @@ export class Session implements MessageRouter {
         this.#replayAnswers!.delete(idKey(id))
         return replayed(message)
       }
+      if (this.#initializeKey === idKey(id)) {
+        this.#initializeKey = undefined
+        const version = (message.result as { protocolVersion?: unknown } | undefined)
+          ?.protocolVersion
+        if (typeof version === 'string') this.protocolVersion = version
+      }
       const scope = this.#scopes?.get(idKey(id))
-      if (scope === undefined) throw new Error('No open request for this response id')
+      if (scope === undefined) {
+        // Its request was cancelled, or is unknown: there is nobody to answer.
+        this.#host.metrics.droppedMessages++
+        return
+      }
       return scope.respond(id, message)
     }
     if (relatedRequestId !== undefined) {
@@ -323,6 +387,7 @@ export class Session implements MessageRouter {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#abortWake?.(new Error('Session ended while its server was being rebuilt'))
     const scopes = this.#scopes
     const streams = this.#streams
     this.#scopes = undefined

@@ -1,3 +1,4 @@
+import { encodeComment } from '@mcpwire/sse'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
@@ -19,10 +20,49 @@ import type { MessageExtraInfo } from '../session/transport.js'
 
 const SESSION_HEADER = 'mcp-session-id'
 
+/** The answer to a `Last-Event-ID` the handler cannot resume from (never stored, or dropped). */
+export const UNKNOWN_EVENT_ID =
+  'Bad request: Last-Event-ID is unknown or its events are no longer stored; reconnect without it'
+
+/**
+ * Sends the headers at once: a comment as the first bytes of a stream that has no priming event,
+ * since some runtimes (Bun) hold a response's headers until its body's first chunk.
+ */
+function announce(connection: EventStream): void {
+  connection.write(encodeComment('open'))
+}
+
 function sessionError(status: 400 | 404): Reply {
   return status === 400
     ? errorReply(400, -32000, 'Bad request: Mcp-Session-Id header is required')
     : errorReply(404, -32001, 'Session not found')
+}
+
+/** Why {@link Session.addScope} refused a POST's requests, as the answer to send. */
+function scopeRefusal(reason: 'in-use' | 'closed'): Reply {
+  return reason === 'closed'
+    ? sessionError(404)
+    : errorReply(400, -32600, 'Invalid request: request id already in use')
+}
+
+/**
+ * Checks the `MCP-Protocol-Version` header of a request in a session: absent is fine (the
+ * session's version applies), otherwise it must be a supported version, and the session's.
+ */
+function checkVersionHeader(request: Incoming, session: Session): Reply | undefined {
+  const header = request.headers.get('mcp-protocol-version')
+  if (header === null) return undefined
+  if (readProtocolVersion(request) === undefined) {
+    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+  }
+  if (header !== session.protocolVersion) {
+    return errorReply(
+      400,
+      -32000,
+      'Bad request: MCP-Protocol-Version does not match the version negotiated for this session',
+    )
+  }
+  return undefined
 }
 
 function openEventStream(ctx: HandlerContext, onDetach?: () => void): EventStream {
@@ -57,29 +97,42 @@ export async function handleStreamablePost(
       'Not acceptable: Accept must list application/json and text/event-stream',
     )
   }
+  // Cheap refusals first: a POST for an unknown session or with a wrong version header is
+  // answered before its body is read or parsed.
+  let existing: Session | undefined
+  if (request.headers.has(SESSION_HEADER)) {
+    const found = ctx.sessions.find(
+      request.headers.get(SESSION_HEADER),
+      caller.principal,
+      'streamable',
+    )
+    if (!found.ok) return sessionError(found.status)
+    existing = found.session
+    const refusal = checkVersionHeader(request, existing)
+    if (refusal !== undefined) return refusal
+  }
   const body = await readJsonBody(request, ctx.options.maxBodyBytes)
   if (typeof body !== 'string') return body
-  const parsed = parseMessages(body)
+  const parsed = parseMessages(body, ctx.options.maxJsonDepth)
   if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const { messages, batch } = parsed
 
   let session: Session
-  let protocolVersion: string
   const initialize = messages.find(isInitialize)
   if (initialize !== undefined) {
     if (messages.length > 1) {
       return errorReply(400, -32600, 'Invalid request: initialize must be sent alone')
     }
-    if (request.headers.has(SESSION_HEADER)) {
+    if (existing !== undefined) {
       return errorReply(400, -32600, 'Invalid request: session already initialized')
     }
-    if (ctx.sessions.full) {
-      return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
-    }
+    const refusal = ctx.sessions.refuseNew(caller.principal)
+    if (refusal !== undefined) return refusal
     const params = initialize.params as { protocolVersion?: unknown } | undefined
-    protocolVersion =
+    const requested =
       typeof params?.protocolVersion === 'string' ? params.protocolVersion : '2025-03-26'
-    session = ctx.sessions.create(caller.principal, 'streamable', protocolVersion, initialize)
+    session = ctx.sessions.create(caller.principal, 'streamable', requested, initialize)
+    session.expectInitializeAnswer(initialize.id as RequestId)
     try {
       await session.connect()
     } catch (error) {
@@ -88,22 +141,14 @@ export async function handleStreamablePost(
       return errorReply(500, -32603, 'Internal error')
     }
   } else {
-    const found = ctx.sessions.find(
-      request.headers.get(SESSION_HEADER),
-      caller.principal,
-      'streamable',
-    )
-    if (!found.ok) return sessionError(found.status)
-    session = found.session
-    const version = readProtocolVersion(request)
-    if (version === undefined) {
-      return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
-    }
-    protocolVersion = version
-    if (batch && !allowsBatch(version)) {
+    if (existing === undefined) return sessionError(400)
+    session = existing
+    // Batches follow the version negotiated at initialize, whatever the header says.
+    if (batch && !allowsBatch(session.protocolVersion)) {
       return errorReply(400, -32600, 'Invalid request: batches are not supported in this version')
     }
     if (!(await session.wake())) return sessionError(404)
+    session.markUsed()
   }
   session.touch()
 
@@ -120,9 +165,8 @@ export async function handleStreamablePost(
   if (ctx.options.jsonResponse) {
     const sink = new JsonSink(batch, () => ctx.metrics.droppedMessages++, sessionHeaders)
     const scope = new RequestScope(ids, sink, () => session.removeScope(scope, ids))
-    if (!session.addScope(scope, ids)) {
-      return errorReply(400, -32600, 'Invalid request: request id already in use')
-    }
+    const added = session.addScope(scope, ids)
+    if (added !== true) return scopeRefusal(added)
     deliver(session, messages, baseExtra, undefined, undefined)
     return sink.reply
   }
@@ -134,12 +178,11 @@ export async function handleStreamablePost(
     () => session.removeScope(scope, ids),
     stream.streamId,
   )
-  if (!session.addScope(scope, ids, stream)) {
-    return errorReply(400, -32600, 'Invalid request: request id already in use')
-  }
+  const added = session.addScope(scope, ids, stream)
+  if (added !== true) return scopeRefusal(added)
   const connection = openEventStream(ctx, () => session.touch())
   stream.attach(connection)
-  const resumable = stream.resumable && supportsPriming(protocolVersion)
+  const resumable = stream.resumable && supportsPriming(session.protocolVersion)
   if (resumable) void stream.prime(ctx.options.retryMs)
   deliver(session, messages, baseExtra, resumable ? stream : undefined, session)
   return eventStreamReply(connection, sessionHeaders)
@@ -194,12 +237,11 @@ export async function handleStreamableGet(
   )
   if (!found.ok) return sessionError(found.status)
   const session = found.session
-  const version = readProtocolVersion(request)
-  if (version === undefined) {
-    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
-  }
+  const refusal = checkVersionHeader(request, session)
+  if (refusal !== undefined) return refusal
   // A listening client may be sent server messages at any time: its server must be live.
   if (!(await session.wake())) return sessionError(404)
+  session.markUsed()
   session.touch()
   const headers = { [SESSION_HEADER]: session.id }
   const store = ctx.options.eventStore
@@ -213,7 +255,8 @@ export async function handleStreamableGet(
         .catch(() => undefined)
     }
     const stream = streamId === undefined ? undefined : session.getStream(streamId)
-    if (stream === undefined) return errorReply(404, -32001, 'Stream not found')
+    // Not "session not found" (404 -32001): a client would throw its session away.
+    if (stream === undefined) return errorReply(400, -32000, UNKNOWN_EVENT_ID)
     const isStandalone = session.isStandalone(stream)
     if (isStandalone && session.standaloneConnection?.open) {
       return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
@@ -223,6 +266,7 @@ export async function handleStreamableGet(
       session.touch()
     })
     if (isStandalone) session.standaloneConnection = connection
+    announce(connection)
     // resume() replays, then continues live; a stream that already ended closes after the replay.
     void stream.resume(connection, lastEventId).catch(ctx.options.onerror)
     return eventStreamReply(connection, headers)
@@ -237,8 +281,10 @@ export async function handleStreamableGet(
   })
   session.standaloneConnection = connection
   session.standalone.attach(connection)
-  if (session.standalone.resumable && supportsPriming(version)) {
+  if (session.standalone.resumable && supportsPriming(session.protocolVersion)) {
     void session.standalone.prime(ctx.options.retryMs)
+  } else {
+    announce(connection)
   }
   return eventStreamReply(connection, headers)
 }
@@ -259,9 +305,8 @@ export async function handleStreamableDelete(
     'streamable',
   )
   if (!found.ok) return sessionError(found.status)
-  if (readProtocolVersion(request) === undefined) {
-    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
-  }
+  const refusal = checkVersionHeader(request, found.session)
+  if (refusal !== undefined) return refusal
   await found.session.close()
   return emptyReply(200)
 }
