@@ -61,6 +61,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   checkNumber('unusedSessionIdleMs', options.unusedSessionIdleMs, 1, { infinite: true })
   checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
+  checkNumber('maxSessionEventBytes', options.maxSessionEventBytes, 0, { infinite: true })
   const legacy =
     options.legacy === false
       ? false
@@ -88,6 +89,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     retryMs: options.retryMs ?? 1000,
     jsonResponse: options.jsonResponse ?? false,
     maxStreamBufferBytes: options.maxStreamBufferBytes ?? 1024 * 1024,
+    maxSessionEventBytes: options.maxSessionEventBytes ?? 4 * 1024 * 1024,
     onerror: options.onerror ?? ((error) => console.error(error)),
     timers: options.timers ?? globalTimers,
   }
@@ -118,6 +120,8 @@ function methodNotAllowed(allow: string): Reply {
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const resolved = resolveOptions(options)
   const metrics = new Metrics()
+  const store = resolved.eventStore
+  if (store instanceof InMemoryEventStore) metrics.evictedEventsOf = () => store.evictedEvents
   const ctx: HandlerContext = {
     options: resolved,
     metrics,

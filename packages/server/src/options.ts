@@ -83,6 +83,12 @@ export interface McpHandlerOptions {
   readonly retryMs?: number
   /** Answer requests with one `application/json` body instead of an SSE stream. Default: false. */
   readonly jsonResponse?: boolean
+  /**
+   * Bytes of stored events a session keeps for its ended POST streams (besides the newest one);
+   * past it the session forgets its oldest ended streams, never another session's. Live streams
+   * are bounded by the event store (the default keeps 1 MiB per stream). Default: 4 MiB.
+   */
+  readonly maxSessionEventBytes?: number
   /** Bytes queued per event stream for a slow client before the overflow policy closes it. Default: 1 MiB. */
   readonly maxStreamBufferBytes?: number
   /** Receives server faults; their text never reaches a client. Default: `console.error`. */
@@ -111,6 +117,7 @@ export interface ResolvedOptions {
   readonly retryMs: number
   readonly jsonResponse: boolean
   readonly maxStreamBufferBytes: number
+  readonly maxSessionEventBytes: number
   readonly onerror: (error: unknown) => void
   readonly timers: Timers
 }

@@ -40,6 +40,7 @@ export class OutboundStream implements MessageSink {
   #ended = false
   #replay: { missed: boolean; ids: Set<string> } | undefined
   #replayedIds: Set<string> | undefined
+  #storedBytes = 0
 
   constructor(options: OutboundStreamOptions) {
     this.streamId = options.streamId
@@ -49,6 +50,11 @@ export class OutboundStream implements MessageSink {
   /** Whether events get ids and can be replayed. */
   get resumable(): boolean {
     return this.#options.eventStore !== undefined
+  }
+
+  /** Bytes of JSON this stream has put in the event store (the store may have dropped some). */
+  get storedBytes(): number {
+    return this.#storedBytes
   }
 
   /** Whether the stream has ended (its last response was sent). */
@@ -94,6 +100,7 @@ export class OutboundStream implements MessageSink {
         return
       }
       const id = await store.storeEvent(this.streamId, message)
+      this.#storedBytes += data.length
       const text = this.#frame(data, id)
       if (this.#replay !== undefined) this.#replay.missed = true
       else if (this.#replayedIds?.has(id) !== true) this.#connection?.write(text)

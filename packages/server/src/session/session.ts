@@ -76,8 +76,12 @@ export class Session implements MessageRouter {
   #scopes: Map<string, RequestScope> | undefined
   /** Live POST streams by id (the standalone stream is kept apart). */
   #streams: Map<string, OutboundStream> | undefined
-  /** Ids of ended POST streams still resumable, oldest first; at most {@link MAX_ENDED_STREAMS}. */
-  #endedStreams: string[] | undefined
+  /**
+   * Ended POST streams still resumable, oldest first, with the bytes each stored: at most
+   * {@link MAX_ENDED_STREAMS} of them and `maxSessionEventBytes` in all.
+   */
+  #endedStreams: Map<string, number> | undefined
+  #endedBytes = 0
   #closed = false
   #used = false
   /** Rejects a rebuild in progress the moment the session ends. */
@@ -280,7 +284,7 @@ export class Session implements MessageRouter {
     if (this.#standalone?.streamId === streamId) return this.#standalone
     const live = this.#streams?.get(streamId)
     if (live !== undefined) return live
-    if (this.#endedStreams?.includes(streamId) !== true) return undefined
+    if (this.#endedStreams?.has(streamId) !== true) return undefined
     const stream = this.#newStream(streamId, false)
     stream.end()
     return stream
@@ -329,13 +333,27 @@ export class Session implements MessageRouter {
       if (scopes.size === 0) this.#scopes = undefined
     }
     const streamId = scope.streamId
-    if (streamId !== undefined && this.#streams?.delete(streamId) === true) {
-      if (this.#streams.size === 0) this.#streams = undefined
+    const streams = this.#streams
+    const stream = streamId === undefined ? undefined : streams?.get(streamId)
+    if (streamId !== undefined && stream !== undefined && streams !== undefined) {
+      streams.delete(streamId)
+      if (streams.size === 0) this.#streams = undefined
       if (this.#host.options.eventStore !== undefined) {
-        this.#endedStreams ??= []
+        this.#endedStreams ??= new Map()
         const ended = this.#endedStreams
-        ended.push(streamId)
-        if (ended.length > MAX_ENDED_STREAMS) this.#deleteStored(ended.shift()!)
+        const bytes = stream.storedBytes
+        ended.set(streamId, bytes)
+        this.#endedBytes += bytes
+        // Over a bound, the session forgets its own oldest streams, never another session's.
+        const maxBytes = this.#host.options.maxSessionEventBytes
+        for (const [oldest, oldestBytes] of ended) {
+          if (ended.size <= MAX_ENDED_STREAMS && this.#endedBytes <= maxBytes) break
+          if (oldest === streamId) break // the newest stays resumable, whatever its size
+          ended.delete(oldest)
+          this.#endedBytes -= oldestBytes
+          this.#host.metrics.evictedStreams++
+          this.#deleteStored(oldest)
+        }
       }
     }
     this.touch()
@@ -380,7 +398,7 @@ export class Session implements MessageRouter {
   /** How many logical streams the session keeps, ended ones included (for tests of its bounds). */
   get streamCount(): number {
     const standalone = this.#standalone === undefined ? 0 : 1
-    return (this.#streams?.size ?? 0) + (this.#endedStreams?.length ?? 0) + standalone
+    return (this.#streams?.size ?? 0) + (this.#endedStreams?.size ?? 0) + standalone
   }
 
   /** Ends the session: scopes cancelled, streams closed, stored events deleted, `onclose` fired once. */
@@ -398,9 +416,10 @@ export class Session implements MessageRouter {
     this.standaloneConnection?.end()
     this.standaloneConnection = undefined
     for (const streamId of streams?.keys() ?? []) this.#deleteStored(streamId)
-    for (const streamId of this.#endedStreams ?? []) this.#deleteStored(streamId)
+    for (const streamId of this.#endedStreams?.keys() ?? []) this.#deleteStored(streamId)
     if (this.#standalone !== undefined) this.#deleteStored(this.#standalone.streamId)
     this.#endedStreams = undefined
+    this.#endedBytes = 0
     if (this.#hibernated) {
       this.#hibernated = false
       this.#host.metrics.hibernatedSessions--
