@@ -65,7 +65,9 @@ export function parseMessages(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): 
     if (problem !== undefined) return invalid(problem, message)
     if (typeof message.method === 'string' && message.id !== undefined) {
       const key = idKey(message.id as RequestId)
-      if (ids.has(key)) return invalid('duplicate request id in batch', message)
+      if (ids.has(key)) {
+        return { ok: false, code: -32600, message: 'Invalid request: duplicate request id in batch', id: null }
+      }
       ids.add(key)
     }
     messages.push(message)
