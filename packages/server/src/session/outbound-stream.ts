@@ -52,7 +52,7 @@ export class OutboundStream implements MessageSink {
     return this.#options.eventStore !== undefined
   }
 
-  /** Bytes of JSON this stream has put in the event store (the store may have dropped some). */
+  /** Bytes of JSON this stream has sent to the event store (the store may have dropped some). */
   get storedBytes(): number {
     return this.#storedBytes
   }
@@ -90,8 +90,10 @@ export class OutboundStream implements MessageSink {
   }
 
   send(message: McpMessage): Promise<void> {
+    // Serialized now, so storedBytes counts a message from the moment it is sent.
+    const data = JSON.stringify(message)
+    if (this.#options.eventStore !== undefined) this.#storedBytes += data.length
     return this.#enqueue(async () => {
-      const data = JSON.stringify(message)
       const store = this.#options.eventStore
       if (store === undefined) {
         if (!this.#connection?.write(this.#frame(data, undefined))) {
@@ -100,7 +102,6 @@ export class OutboundStream implements MessageSink {
         return
       }
       const id = await store.storeEvent(this.streamId, message)
-      this.#storedBytes += data.length
       const text = this.#frame(data, id)
       if (this.#replay !== undefined) this.#replay.missed = true
       else if (this.#replayedIds?.has(id) !== true) this.#connection?.write(text)
