@@ -22,7 +22,7 @@ export interface EventStore {
 
 /** Limits of {@link InMemoryEventStore}. */
 export interface InMemoryEventStoreOptions {
-  /** Events kept per stream; older ones are dropped first (and counted). Default: 256. */
+  /** Events kept per stream; older ones are dropped first (and counted). Default: 4096. */
   readonly maxEventsPerStream?: number
   /** Bytes of JSON kept per stream; older events are dropped first (and counted). Default: 1 MiB. */
   readonly maxBytesPerStream?: number
@@ -72,7 +72,7 @@ export class InMemoryEventStore implements EventStore {
   #evictedStreams = 0
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.#maxEvents = options.maxEventsPerStream ?? 256
+    this.#maxEvents = options.maxEventsPerStream ?? 4096
     this.#maxBytes = options.maxBytesPerStream ?? 1024 * 1024
     this.#maxStreams = options.maxStreams ?? Number.POSITIVE_INFINITY
     if (!(this.#maxEvents >= 1) || !(this.#maxStreams >= 1) || !(this.#maxBytes >= 1)) {
