@@ -60,7 +60,10 @@ export interface NodeServer {
  */
 export function serve(options: ServeOptions): Promise<NodeServer> {
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
-  const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+  const requestTimeout = Math.max(
+    headersTimeout,
+    options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  )
   const server = createServer(
     {
       headersTimeout,

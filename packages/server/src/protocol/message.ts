@@ -39,7 +39,10 @@ export type ParseResult =
  * ```
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic#messages
  */
-export function parseMessages(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): ParseResult {
+export function parseMessages(
+  text: string,
+  maxDepth: number = DEFAULT_MAX_JSON_DEPTH,
+): ParseResult {
   if (exceedsJsonDepth(text, maxDepth)) {
     return {
       ok: false,
@@ -66,7 +69,12 @@ export function parseMessages(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): 
     if (typeof message.method === 'string' && message.id !== undefined) {
       const key = idKey(message.id as RequestId)
       if (ids.has(key)) {
-        return { ok: false, code: -32600, message: 'Invalid request: duplicate request id in batch', id: null }
+        return {
+          ok: false,
+          code: -32600,
+          message: 'Invalid request: duplicate request id in batch',
+          id: null,
+        }
       }
       ids.add(key)
     }

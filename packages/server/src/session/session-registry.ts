@@ -1,6 +1,6 @@
+import { errorReply, type Reply } from '../http/reply.js'
 import type { Metrics } from '../metrics.js'
 import type { ResolvedOptions } from '../options.js'
-import { errorReply, type Reply } from '../http/reply.js'
 import type { McpMessage } from '../protocol/message.js'
 import type { TimerHandle } from '../timers.js'
 import { ReplayLog } from './replay-log.js'

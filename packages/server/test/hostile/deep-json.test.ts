@@ -33,7 +33,7 @@ async function nodeTarget(options: Partial<McpHandlerOptions>): Promise<Target> 
       return fetch(running.url + request.url.slice(BASE.length), {
         method: request.method,
         headers: request.headers,
-        body,
+        ...(body === undefined ? {} : { body }),
       })
     },
     close: () => running.close(),

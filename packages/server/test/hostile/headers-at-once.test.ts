@@ -16,7 +16,14 @@ const runtime = 'Bun' in globalThis ? 'bun' : 'Deno' in globalThis ? 'deno' : 'n
 
 /** Serves `fetch` with the runtime's own server: Bun.serve, Deno.serve or node:http. */
 async function serveNative(fetch: Fetch): Promise<Native> {
-  const g = globalThis as Record<string, any>
+  const g = globalThis as unknown as {
+    Bun: {
+      serve(options: object): { port: number; stop(force: boolean): void }
+    }
+    Deno: {
+      serve(options: object, handler: Fetch): { addr: { port: number }; finished: Promise<void> }
+    }
+  }
   if (runtime === 'bun') {
     const server = g.Bun.serve({ port: 0, hostname: '127.0.0.1', fetch })
     return { url: `http://127.0.0.1:${server.port}`, close: async () => server.stop(true) }

@@ -46,7 +46,7 @@ function sessionHeaders(sessionId: string): Record<string, string> {
 }
 
 /** Complete SSE events read from a body, across chunk boundaries. */
-async function* sseEvents(body: ReadableStream<Uint8Array>) {
+async function* sseEvents(body: NonNullable<Response['body']>) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader()
   let buffer = ''
   try {
