@@ -40,7 +40,7 @@ function slowClient(url: URL, head: string): Promise<{ closed: Promise<void> }> 
 describe.skipIf(!isNode)('serve() against slow clients', () => {
   it('answers other requests while hundreds of sockets dribble headers, then drops those sockets', async () => {
     const mcp = createMcpHandler({ connect: () => {} })
-    running = await serve({ fetch: mcp.fetch, port: 0, headersTimeoutMs: 1000, onError: () => {} })
+    running = await serve({ fetch: mcp.fetch, port: 0, headersTimeoutMs: 500, onError: () => {} })
     const url = running.url
     const slow = await Promise.all(
       Array.from({ length: SLOW_SOCKETS }, () =>
