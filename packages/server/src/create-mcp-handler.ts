@@ -1,5 +1,6 @@
 import type { Caller, HandlerContext } from './handler-context.js'
 import { exposeDirectAnswer } from './http/direct-answer.js'
+import { dispatchPost } from './http/era-dispatch.js'
 import type { Incoming } from './http/incoming.js'
 import { type Answer, errorReply, type Reply, toResponse } from './http/reply.js'
 import { WebIncoming } from './http/web-incoming.js'
@@ -10,11 +11,7 @@ import { DEFAULT_MAX_JSON_DEPTH } from './protocol/json-depth.js'
 import { hostOriginGate } from './security/host-origin.js'
 import { InMemoryEventStore } from './session/event-store.js'
 import { SessionRegistry } from './session/session-registry.js'
-import {
-  handleStreamableDelete,
-  handleStreamableGet,
-  handleStreamablePost,
-} from './streamable/streamable-http.js'
+import { handleStreamableDelete, handleStreamableGet } from './streamable/streamable-http.js'
 import { globalTimers } from './timers.js'
 
 /** The handler returned by {@link createMcpHandler}. */
@@ -25,7 +22,10 @@ export interface McpHandler {
    * called directly on Node's request and response, without Fetch objects.
    */
   readonly fetch: (request: Request) => Promise<Response>
-  /** Closes every session and stream; later requests still get answers (404 for old sessions). */
+  /**
+   * Closes every session and stream, and awaits `modern.close()`; later requests still get
+   * answers (404 for old sessions).
+   */
   readonly close: () => Promise<void>
   /** What the handler holds right now: sessions, streams, buffered bytes, overflow closes. */
   readonly stats: () => McpHandlerStats
@@ -49,8 +49,26 @@ function checkNumber(
   }
 }
 
+function noConnect(): never {
+  throw new Error('This endpoint serves no legacy session: connect was not given')
+}
+
+/** At least one leg: `connect` (legacy eras), `modern` (2026-07-28+), or both. */
+function checkLegs(options: McpHandlerOptions): void {
+  const { connect, modern } = options
+  if (connect !== undefined && typeof connect !== 'function') {
+    throw new TypeError('connect must be a function')
+  }
+  if (modern !== undefined && typeof modern?.fetch !== 'function') {
+    throw new TypeError('modern must have a fetch(request, options) method')
+  }
+  if (connect === undefined && modern === undefined) {
+    throw new TypeError('createMcpHandler needs connect, modern, or both')
+  }
+}
+
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
-  if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
+  checkLegs(options)
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
   checkNumber('maxJsonDepth', options.maxJsonDepth, 1, { integer: true })
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
@@ -62,15 +80,19 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
   checkNumber('maxSessionEventBytes', options.maxSessionEventBytes, 0, { infinite: true })
+  checkNumber('maxModernInFlight', options.maxModernInFlight, 1, { infinite: true })
   const legacy =
-    options.legacy === false
+    options.legacy === false || options.connect === undefined
       ? false
       : {
           ssePath: options.legacy?.ssePath ?? '/sse',
           messagesPath: options.legacy?.messagesPath ?? '/messages',
         }
   return {
-    connect: options.connect,
+    connect: options.connect ?? noConnect,
+    servesLegacy: options.connect !== undefined,
+    modern: options.modern,
+    maxModernInFlight: options.maxModernInFlight ?? 10_000,
     path: options.path ?? '/mcp',
     legacy,
     eventStore:
@@ -100,22 +122,30 @@ function methodNotAllowed(allow: string): Reply {
 }
 
 /**
- * Creates a Web-standard MCP handler serving Streamable HTTP (2025-03-26 to 2025-11-25) and the
- * legacy HTTP+SSE transport (2024-11-05), secure by default.
+ * Creates a Web-standard MCP handler serving every protocol era on one endpoint, secure by
+ * default: with `connect`, Streamable HTTP sessions (2025-03-26 to 2025-11-25) and the legacy
+ * HTTP+SSE transport (2024-11-05); with `modern`, the stateless 2026-07-28 era, delegated to the
+ * SDK v2 handler after this handler's own checks.
  *
  * Every request is checked first for `Host` and `Origin` (loopback only by default), then passed
- * to `authenticate`. Unknown paths get 404, wrong methods 405 with `Allow`.
+ * to `authenticate`. Unknown paths get 404, wrong methods 405 with `Allow`. A POST is checked
+ * (Accept, Content-Type, size), parsed once and classified by era (`classifyEra`).
  *
- * @param options `connect` plus optional settings, see {@link McpHandlerOptions}.
+ * @param options `connect`, `modern` (at least one) plus optional settings, see {@link McpHandlerOptions}.
  * @returns `{ fetch, close, stats }`.
+ * @throws {TypeError} When neither `connect` nor `modern` is given.
  * @example
  * ```ts
+ * import { createMcpHandler as createSdkHandler, McpServer } from '@modelcontextprotocol/server'
+ *
+ * const build = () => new McpServer({ name: 'demo', version: '1.0.0' })
  * const mcp = createMcpHandler({
- *   connect: (transport) => new McpServer({ name: 'demo', version: '1.0.0' }).connect(transport),
+ *   connect: (transport) => build().connect(transport), // 2024-11-05 to 2025-11-25
+ *   modern: createSdkHandler(() => build(), { legacy: 'reject', keepAliveMs: 5000 }), // 2026-07-28+
  * })
  * Deno.serve(mcp.fetch)
  * ```
- * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  */
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const resolved = resolveOptions(options)
@@ -154,7 +184,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
 
     const method = request.method
     if (pathname === resolved.path) {
-      if (method === 'POST') return handleStreamablePost(ctx, request, caller)
+      if (method === 'POST') return dispatchPost(ctx, request, caller)
+      if (!resolved.servesLegacy) return methodNotAllowed('POST')
       if (method === 'GET') return handleStreamableGet(ctx, request, caller)
       if (method === 'DELETE') return handleStreamableDelete(ctx, request, caller)
       return methodNotAllowed('GET, POST, DELETE')
@@ -182,7 +213,9 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
 
   return {
     fetch,
-    close: () => ctx.sessions.closeAll(),
+    close: async () => {
+      await Promise.all([ctx.sessions.closeAll(), resolved.modern?.close?.()])
+    },
     stats: () => metrics.snapshot(),
   }
 }

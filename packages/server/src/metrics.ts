@@ -26,6 +26,10 @@ export interface McpHandlerStats {
    * Always 0 with an `eventStore` of your own.
    */
   readonly evictedEvents: number
+  /** Modern (2026-07-28+) requests in flight: handed to `modern` and not yet fully answered. */
+  readonly modernRequests: number
+  /** Open event streams relayed from `modern` (also counted in {@link streams}). */
+  readonly modernStreams: number
 }
 
 /** The mutable counters behind {@link McpHandlerStats}. */
@@ -39,6 +43,8 @@ export class Metrics {
   evictedStreams = 0
   /** Reads the event store's count of dropped events, when the store keeps one. */
   evictedEventsOf: () => number = () => 0
+  modernRequests = 0
+  modernStreams = 0
 
   snapshot(): McpHandlerStats {
     return {
@@ -50,6 +56,8 @@ export class Metrics {
       droppedMessages: this.droppedMessages,
       evictedStreams: this.evictedStreams,
       evictedEvents: this.evictedEventsOf(),
+      modernRequests: this.modernRequests,
+      modernStreams: this.modernStreams,
     }
   }
 }

@@ -105,10 +105,12 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "DEFAULT_PROTOCOL_VERSION",
+        "FIRST_MODERN_PROTOCOL_VERSION",
         "InMemoryEventStore",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
         "checkHostAndOrigin",
+        "classifyEra",
         "createHostOriginCheck",
         "createMcpHandler",
         "errorResponse",
