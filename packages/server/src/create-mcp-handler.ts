@@ -6,6 +6,7 @@ import { WebIncoming } from './http/web-incoming.js'
 import { handleLegacyPost, handleLegacySse } from './legacy/legacy-sse.js'
 import { type McpHandlerStats, Metrics } from './metrics.js'
 import type { McpHandlerOptions, ResolvedOptions } from './options.js'
+import { compileCors } from './security/cors.js'
 import { hostOriginGate } from './security/host-origin.js'
 import { InMemoryEventStore } from './session/event-store.js'
 import { SessionRegistry } from './session/session-registry.js'
@@ -57,6 +58,9 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   checkNumber('maxSessions', options.maxSessions, 1, { infinite: true })
   checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
+  if (options.auth !== undefined && options.authenticate !== undefined) {
+    throw new TypeError('Set auth or authenticate, not both')
+  }
   const legacy =
     options.legacy === false
       ? false
@@ -73,6 +77,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
     authenticate: options.authenticate,
+    auth: options.auth,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     keepAliveMs: options.keepAliveMs ?? 5000,
     sessionIdleMs: options.sessionIdleMs ?? 30 * 60 * 1000,
@@ -88,6 +93,14 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
 
 function methodNotAllowed(allow: string): Reply {
   return errorReply(405, -32000, 'Method not allowed', { allow })
+}
+
+/** The methods a route takes, as `Allow` and a CORS preflight name them. */
+function routeMethods(pathname: string, options: ResolvedOptions): string {
+  if (pathname === options.path) return 'GET, POST, DELETE'
+  if (options.legacy !== false && pathname === options.legacy.ssePath) return 'GET'
+  if (options.legacy !== false && pathname === options.legacy.messagesPath) return 'POST'
+  return 'GET' // the protected-resource metadata
 }
 
 /**
@@ -120,6 +133,10 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     allowedHosts: resolved.allowedHosts,
     allowedOrigins: resolved.allowedOrigins,
   })
+  const cors =
+    options.cors === undefined || options.cors === false
+      ? undefined
+      : compileCors(options.cors, resolved.allowedOrigins)
 
   async function route(request: Incoming): Promise<Answer> {
     const refusal = checkHostOrigin(request)
@@ -129,11 +146,27 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     const known =
       pathname === resolved.path ||
       (legacy !== false && (pathname === legacy.ssePath || pathname === legacy.messagesPath))
-    if (!known) return errorReply(404, -32000, 'Not found')
+    const auth = resolved.auth
+    if (!known) {
+      // The protected-resource metadata document, public: no authentication.
+      const asGet = { url: request.url, method: 'GET' }
+      if (cors?.isPreflight(request) === true && auth?.metadataResponse(asGet, resolved.path)) {
+        return cors.preflight(request, 'GET')
+      }
+      return auth?.metadataResponse(request, resolved.path) ?? errorReply(404, -32000, 'Not found')
+    }
+    // A preflight carries no credentials: it is answered before authentication.
+    if (cors?.isPreflight(request) === true) {
+      return cors.preflight(request, routeMethods(pathname, resolved))
+    }
 
     let caller: Caller = { principal: '', authInfo: undefined }
-    if (resolved.authenticate !== undefined) {
-      const result = await resolved.authenticate(request.toRequest())
+    const authenticate =
+      auth === undefined
+        ? resolved.authenticate
+        : (web: Request) => auth.authenticate(web, resolved.path)
+    if (authenticate !== undefined) {
+      const result = await authenticate(request.toRequest())
       if (result instanceof Response) return result
       if (result !== undefined) {
         const principal = result.principal ?? result.clientId ?? result.token ?? ''
@@ -157,12 +190,14 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   }
 
   async function answer(request: Incoming): Promise<Answer> {
+    let result: Answer
     try {
-      return await route(request)
+      result = await route(request)
     } catch (error) {
       resolved.onerror(error)
-      return errorReply(500, -32603, 'Internal error')
+      result = errorReply(500, -32603, 'Internal error')
     }
+    return cors === undefined ? result : cors.decorate(request, result)
   }
 
   const fetch = async (request: Request): Promise<Response> =>

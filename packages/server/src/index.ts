@@ -8,6 +8,14 @@ export {
   DEFAULT_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from './protocol/protocol-version.js'
+export type {
+  BearerAuth,
+  BearerAuthOptions,
+  McpCall,
+  VerifiedToken,
+} from './security/bearer.js'
+export { bearerAuth } from './security/bearer.js'
+export type { CorsOptions } from './security/cors.js'
 export type { HostOriginOptions } from './security/index.js'
 export {
   checkHostAndOrigin,
@@ -15,6 +23,12 @@ export {
   isLoopbackHost,
   isLoopbackOrigin,
 } from './security/index.js'
+export type { ProtectedResourceMetadata } from './security/protected-resource.js'
+export {
+  protectedResourceMetadataPath,
+  protectedResourceMetadataResponse,
+  protectedResourceMetadataUrl,
+} from './security/protected-resource.js'
 export type { EventStore, InMemoryEventStoreOptions } from './session/event-store.js'
 export { InMemoryEventStore } from './session/event-store.js'
 export type {

@@ -1,3 +1,5 @@
+import type { BearerAuth } from './security/bearer.js'
+import type { CorsOptions } from './security/cors.js'
 import type { EventStore } from './session/event-store.js'
 import type { McpTransport } from './session/transport.js'
 import type { Timers } from './timers.js'
@@ -41,6 +43,18 @@ export interface McpHandlerOptions {
   readonly authenticate?: (
     request: Request,
   ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>
+  /**
+   * Bearer-token authorization from `bearerAuth(...)`: checks every MCP request (instead of
+   * `authenticate`, which must then be unset) and serves the protected-resource metadata at
+   * `/.well-known/oauth-protected-resource[/path]`. Default: none.
+   */
+  readonly auth?: BearerAuth
+  /**
+   * Lets browser pages on other origins use the endpoints (CORS): preflights are answered before
+   * `authenticate`, responses carry `Access-Control-Allow-Origin` and expose `Mcp-Session-Id`.
+   * `true` allows every origin `allowedOrigins` accepts; see {@link CorsOptions}. Default: `false`.
+   */
+  readonly cors?: boolean | CorsOptions
   /** Largest accepted POST body in bytes (413 past it). Default: 4 MiB. */
   readonly maxBodyBytes?: number
   /** Keep-alive comment interval on quiet event streams, in ms; 0 disables. Default: 5000 (under Bun's 10 s idle timeout). */
@@ -83,6 +97,7 @@ export interface ResolvedOptions {
   readonly allowedHosts: readonly string[] | undefined
   readonly allowedOrigins: readonly string[] | undefined
   readonly authenticate: McpHandlerOptions['authenticate']
+  readonly auth: BearerAuth | undefined
   readonly maxBodyBytes: number
   readonly keepAliveMs: number
   readonly sessionIdleMs: number
