@@ -108,12 +108,16 @@ describe('public API', () => {
         "InMemoryEventStore",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
+        "bearerAuth",
         "checkHostAndOrigin",
         "createHostOriginCheck",
         "createMcpHandler",
         "errorResponse",
         "isLoopbackHost",
         "isLoopbackOrigin",
+        "protectedResourceMetadataPath",
+        "protectedResourceMetadataResponse",
+        "protectedResourceMetadataUrl",
       ]
     `)
   })
