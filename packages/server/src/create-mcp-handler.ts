@@ -4,6 +4,7 @@ import type { Incoming } from './http/incoming.js'
 import { type Answer, errorReply, type Reply, toResponse } from './http/reply.js'
 import { WebIncoming } from './http/web-incoming.js'
 import { handleLegacyPost, handleLegacySse } from './legacy/legacy-sse.js'
+import { type McpLogger, toLog } from './logger.js'
 import { type McpHandlerStats, Metrics } from './metrics.js'
 import type { McpHandlerOptions, ResolvedOptions } from './options.js'
 import { compileCors } from './security/cors.js'
@@ -49,6 +50,23 @@ function checkNumber(
   }
 }
 
+function defaultOnError(logger: McpLogger | undefined): (error: unknown) => void {
+  const log = toLog(logger)
+  if (log === undefined || logger?.error === undefined) return (error) => console.error(error)
+  return (error) => log('error', 'server error', { event: 'server-error', error })
+}
+
+/** What a refusal's body says, for the log: the JSON-RPC error message of a handler reply. */
+function refusalReason(answer: Answer): string {
+  if (answer instanceof Response) return 'refused by authentication'
+  if (typeof answer.body !== 'string') return ''
+  try {
+    return String(JSON.parse(answer.body).error?.message ?? '')
+  } catch {
+    return ''
+  }
+}
+
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
@@ -86,7 +104,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     retryMs: options.retryMs ?? 1000,
     jsonResponse: options.jsonResponse ?? false,
     maxStreamBufferBytes: options.maxStreamBufferBytes ?? 1024 * 1024,
-    onerror: options.onerror ?? ((error) => console.error(error)),
+    onerror: options.onerror ?? defaultOnError(options.logger),
     timers: options.timers ?? globalTimers,
   }
 }
@@ -124,6 +142,8 @@ function routeMethods(pathname: string, options: ResolvedOptions): string {
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const resolved = resolveOptions(options)
   const metrics = new Metrics()
+  const log = toLog(options.logger)
+  metrics.log = log
   const ctx: HandlerContext = {
     options: resolved,
     metrics,
@@ -196,6 +216,15 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     } catch (error) {
       resolved.onerror(error)
       result = errorReply(500, -32603, 'Internal error')
+    }
+    if (log !== undefined && result.status >= 400 && result.status < 500) {
+      log('info', 'request refused', {
+        event: 'request-refused',
+        status: result.status,
+        method: request.method,
+        path: request.parsedUrl.pathname,
+        reason: refusalReason(result),
+      })
     }
     return cors === undefined ? result : cors.decorate(request, result)
   }

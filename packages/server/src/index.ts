@@ -1,6 +1,13 @@
 export type { McpHandler } from './create-mcp-handler.js'
 export { createMcpHandler } from './create-mcp-handler.js'
 export { errorResponse } from './http/error-response.js'
+export type {
+  McpLogEventName,
+  McpLogFields,
+  McpLogger,
+  ObjectFirstLogger,
+} from './logger.js'
+export { objectFirstLogger } from './logger.js'
 export type { McpHandlerStats } from './metrics.js'
 export type { AuthInfo, LegacyOptions, McpHandlerOptions } from './options.js'
 export type { McpMessage, RequestId } from './protocol/message.js'

@@ -1,3 +1,4 @@
+import type { McpLogger } from './logger.js'
 import type { BearerAuth } from './security/bearer.js'
 import type { CorsOptions } from './security/cors.js'
 import type { EventStore } from './session/event-store.js'
@@ -82,8 +83,17 @@ export interface McpHandlerOptions {
   readonly jsonResponse?: boolean
   /** Bytes queued per event stream for a slow client before the overflow policy closes it. Default: 1 MiB. */
   readonly maxStreamBufferBytes?: number
-  /** Receives server faults; their text never reaches a client. Default: `console.error`. */
+  /**
+   * Receives server faults; their text never reaches a client. Default: the `logger`'s `error`
+   * when one is set, otherwise `console.error`.
+   */
   readonly onerror?: (error: unknown) => void
+  /**
+   * Receives structured events: sessions created, expired and hibernated, streams closed on
+   * overflow, refused requests with their reason. `console` works as is; see {@link McpLogger}.
+   * Default: none (only errors are logged, through `onerror`).
+   */
+  readonly logger?: McpLogger
   /** The clock for idle timeouts and keep-alives. Default: global timers. */
   readonly timers?: Timers
 }

@@ -115,6 +115,7 @@ describe('public API', () => {
         "errorResponse",
         "isLoopbackHost",
         "isLoopbackOrigin",
+        "objectFirstLogger",
         "protectedResourceMetadataPath",
         "protectedResourceMetadataResponse",
         "protectedResourceMetadataUrl",
