@@ -9,6 +9,7 @@ export type McpLogEventName =
 
 /** The structured part of a log entry: `event` plus what it concerns (never message bodies or tokens). */
 export interface McpLogFields {
+  /** Which event this is; the other fields depend on it. */
   readonly event: McpLogEventName
   readonly [field: string]: unknown
 }
@@ -28,15 +29,21 @@ export interface McpLogFields {
  * ```
  */
 export interface McpLogger {
+  /** Sessions created, expired and hibernated; refused requests. */
   info?(message: string, fields: McpLogFields): void
+  /** Streams closed because their client read too slowly. */
   warn?(message: string, fields: McpLogFields): void
+  /** Server faults, when `onerror` is not set. */
   error?(message: string, fields: McpLogFields): void
 }
 
 /** A logger whose methods take the fields first, then the message, as pino's and bunyan's do. */
 export interface ObjectFirstLogger {
+  /** Logs at info level. */
   info(fields: object, message: string): void
+  /** Logs at warn level. */
   warn(fields: object, message: string): void
+  /** Logs at error level. */
   error(fields: object, message: string): void
 }
 

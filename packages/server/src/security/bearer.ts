@@ -22,7 +22,9 @@ export interface VerifiedToken extends AuthInfo {
 
 /** One MCP message of a POST, as {@link BearerAuthOptions.scopesFor} sees it. */
 export interface McpCall {
+  /** The JSON-RPC method, for example `tools/call`. */
   readonly method: string
+  /** Its params as sent (for `tools/call`: `{ name, arguments }`); not validated yet. */
   readonly params?: unknown
 }
 
