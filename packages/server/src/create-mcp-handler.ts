@@ -117,8 +117,7 @@ function methodNotAllowed(allow: string): Reply {
 function routeMethods(pathname: string, options: ResolvedOptions): string {
   if (pathname === options.path) return 'GET, POST, DELETE'
   if (options.legacy !== false && pathname === options.legacy.ssePath) return 'GET'
-  if (options.legacy !== false && pathname === options.legacy.messagesPath) return 'POST'
-  return 'GET' // the protected-resource metadata
+  return 'POST' // the legacy messages endpoint
 }
 
 /**
