@@ -1,5 +1,6 @@
 import type { Caller, HandlerContext } from './handler-context.js'
 import { exposeDirectAnswer } from './http/direct-answer.js'
+import { dispatchPost } from './http/era-dispatch.js'
 import type { Incoming } from './http/incoming.js'
 import { type Answer, errorReply, type Reply, toResponse } from './http/reply.js'
 import { WebIncoming } from './http/web-incoming.js'
@@ -11,11 +12,7 @@ import { compileCors } from './security/cors.js'
 import { hostOriginGate } from './security/host-origin.js'
 import { InMemoryEventStore } from './session/event-store.js'
 import { SessionRegistry } from './session/session-registry.js'
-import {
-  handleStreamableDelete,
-  handleStreamableGet,
-  handleStreamablePost,
-} from './streamable/streamable-http.js'
+import { handleStreamableDelete, handleStreamableGet } from './streamable/streamable-http.js'
 import { globalTimers } from './timers.js'
 
 /** The handler returned by {@link createMcpHandler}. */
@@ -26,7 +23,10 @@ export interface McpHandler {
    * called directly on Node's request and response, without Fetch objects.
    */
   readonly fetch: (request: Request) => Promise<Response>
-  /** Closes every session and stream; later requests still get answers (404 for old sessions). */
+  /**
+   * Closes every session and stream, and awaits `modern.close()`; later requests still get
+   * answers (404 for old sessions).
+   */
   readonly close: () => Promise<void>
   /** What the handler holds right now: sessions, streams, buffered bytes, overflow closes. */
   readonly stats: () => McpHandlerStats
@@ -67,8 +67,26 @@ function refusalReason(answer: Answer): string {
   }
 }
 
+function noConnect(): never {
+  throw new Error('This endpoint serves no legacy session: connect was not given')
+}
+
+/** At least one leg: `connect` (legacy eras), `modern` (2026-07-28+), or both. */
+function checkLegs(options: McpHandlerOptions): void {
+  const { connect, modern } = options
+  if (connect !== undefined && typeof connect !== 'function') {
+    throw new TypeError('connect must be a function')
+  }
+  if (modern !== undefined && typeof modern?.fetch !== 'function') {
+    throw new TypeError('modern must have a fetch(request, options) method')
+  }
+  if (connect === undefined && modern === undefined) {
+    throw new TypeError('createMcpHandler needs connect, modern, or both')
+  }
+}
+
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
-  if (typeof options.connect !== 'function') throw new TypeError('connect must be a function')
+  checkLegs(options)
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
   checkNumber('sessionIdleMs', options.sessionIdleMs, 1, { infinite: true })
@@ -79,15 +97,19 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   if (options.auth !== undefined && options.authenticate !== undefined) {
     throw new TypeError('Set auth or authenticate, not both')
   }
+  checkNumber('maxModernInFlight', options.maxModernInFlight, 1, { infinite: true })
   const legacy =
-    options.legacy === false
+    options.legacy === false || options.connect === undefined
       ? false
       : {
           ssePath: options.legacy?.ssePath ?? '/sse',
           messagesPath: options.legacy?.messagesPath ?? '/messages',
         }
   return {
-    connect: options.connect,
+    connect: options.connect ?? noConnect,
+    servesLegacy: options.connect !== undefined,
+    modern: options.modern,
+    maxModernInFlight: options.maxModernInFlight ?? 10_000,
     path: options.path ?? '/mcp',
     legacy,
     eventStore:
@@ -115,28 +137,36 @@ function methodNotAllowed(allow: string): Reply {
 
 /** The methods a route takes, as `Allow` and a CORS preflight name them. */
 function routeMethods(pathname: string, options: ResolvedOptions): string {
-  if (pathname === options.path) return 'GET, POST, DELETE'
+  if (pathname === options.path) return options.servesLegacy ? 'GET, POST, DELETE' : 'POST'
   if (options.legacy !== false && pathname === options.legacy.ssePath) return 'GET'
   return 'POST' // the legacy messages endpoint
 }
 
 /**
- * Creates a Web-standard MCP handler serving Streamable HTTP (2025-03-26 to 2025-11-25) and the
- * legacy HTTP+SSE transport (2024-11-05), secure by default.
+ * Creates a Web-standard MCP handler serving every protocol era on one endpoint, secure by
+ * default: with `connect`, Streamable HTTP sessions (2025-03-26 to 2025-11-25) and the legacy
+ * HTTP+SSE transport (2024-11-05); with `modern`, the stateless 2026-07-28 era, delegated to the
+ * SDK v2 handler after this handler's own checks.
  *
  * Every request is checked first for `Host` and `Origin` (loopback only by default), then passed
- * to `authenticate`. Unknown paths get 404, wrong methods 405 with `Allow`.
+ * to `authenticate`. Unknown paths get 404, wrong methods 405 with `Allow`. A POST is checked
+ * (Accept, Content-Type, size), parsed once and classified by era (`classifyEra`).
  *
- * @param options `connect` plus optional settings, see {@link McpHandlerOptions}.
+ * @param options `connect`, `modern` (at least one) plus optional settings, see {@link McpHandlerOptions}.
  * @returns `{ fetch, close, stats }`.
+ * @throws {TypeError} When neither `connect` nor `modern` is given.
  * @example
  * ```ts
+ * import { createMcpHandler as createSdkHandler, McpServer } from '@modelcontextprotocol/server'
+ *
+ * const build = () => new McpServer({ name: 'demo', version: '1.0.0' })
  * const mcp = createMcpHandler({
- *   connect: (transport) => new McpServer({ name: 'demo', version: '1.0.0' }).connect(transport),
+ *   connect: (transport) => build().connect(transport), // 2024-11-05 to 2025-11-25
+ *   modern: createSdkHandler(() => build(), { legacy: 'reject', keepAliveMs: 5000 }), // 2026-07-28+
  * })
  * Deno.serve(mcp.fetch)
  * ```
- * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  */
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const resolved = resolveOptions(options)
@@ -195,7 +225,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
 
     const method = request.method
     if (pathname === resolved.path) {
-      if (method === 'POST') return handleStreamablePost(ctx, request, caller)
+      if (method === 'POST') return dispatchPost(ctx, request, caller)
+      if (!resolved.servesLegacy) return methodNotAllowed('POST')
       if (method === 'GET') return handleStreamableGet(ctx, request, caller)
       if (method === 'DELETE') return handleStreamableDelete(ctx, request, caller)
       return methodNotAllowed('GET, POST, DELETE')
@@ -234,7 +265,9 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
 
   return {
     fetch,
-    close: () => ctx.sessions.closeAll(),
+    close: async () => {
+      await Promise.all([ctx.sessions.closeAll(), resolved.modern?.close?.()])
+    },
     stats: () => metrics.snapshot(),
   }
 }

@@ -9,7 +9,10 @@ export type {
 } from './logger.js'
 export { objectFirstLogger } from './logger.js'
 export type { McpHandlerStats } from './metrics.js'
+export type { ModernFetchOptions, ModernHandler } from './modern/modern-handler.js'
 export type { AuthInfo, LegacyOptions, McpHandlerOptions } from './options.js'
+export type { EraClassification, EraHeaders } from './protocol/era.js'
+export { classifyEra, FIRST_MODERN_PROTOCOL_VERSION } from './protocol/era.js'
 export type { McpMessage, RequestId } from './protocol/message.js'
 export {
   DEFAULT_PROTOCOL_VERSION,

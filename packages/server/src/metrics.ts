@@ -17,6 +17,10 @@ export interface McpHandlerStats {
   readonly overflowClosedStreams: number
   /** Server messages that had no stream and no event store to go to, so were dropped. */
   readonly droppedMessages: number
+  /** Modern (2026-07-28+) requests in flight: handed to `modern` and not yet fully answered. */
+  readonly modernRequests: number
+  /** Open event streams relayed from `modern` (also counted in {@link streams}). */
+  readonly modernStreams: number
 }
 
 /** The mutable counters behind {@link McpHandlerStats}, and the `logger` option's events. */
@@ -29,6 +33,8 @@ export class Metrics {
   bufferedBytes = 0
   overflowClosedStreams = 0
   droppedMessages = 0
+  modernRequests = 0
+  modernStreams = 0
 
   snapshot(): McpHandlerStats {
     return {
@@ -38,6 +44,8 @@ export class Metrics {
       bufferedBytes: this.bufferedBytes,
       overflowClosedStreams: this.overflowClosedStreams,
       droppedMessages: this.droppedMessages,
+      modernRequests: this.modernRequests,
+      modernStreams: this.modernStreams,
     }
   }
 }

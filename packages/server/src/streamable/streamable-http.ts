@@ -2,15 +2,9 @@ import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
 import type { Incoming } from '../http/incoming.js'
-import { readJsonBody } from '../http/read-json-body.js'
+import { lazyBodylessRequest } from '../http/lazy-request.js'
 import { emptyReply, errorReply, type Reply } from '../http/reply.js'
-import {
-  isInitialize,
-  isRequest,
-  type McpMessage,
-  parseMessages,
-  type RequestId,
-} from '../protocol/message.js'
+import { isInitialize, isRequest, type McpMessage, type RequestId } from '../protocol/message.js'
 import { allowsBatch, readProtocolVersion, supportsPriming } from '../protocol/protocol-version.js'
 import type { OutboundStream } from '../session/outbound-stream.js'
 import { JsonSink, RequestScope } from '../session/request-scope.js'
@@ -40,8 +34,9 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
 }
 
 /**
- * POST on the MCP endpoint: checks headers and body, opens a session on initialize, delivers the
- * messages, and answers 202 (no requests), an SSE stream, or a JSON body.
+ * A legacy POST on the MCP endpoint, its body already read, parsed and classified as legacy
+ * (`dispatchPost`): opens a session on initialize, delivers the messages, and answers 202 (no
+ * requests), an SSE stream, or a JSON body.
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  */
@@ -49,18 +44,8 @@ export async function handleStreamablePost(
   ctx: HandlerContext,
   request: Incoming,
   caller: Caller,
+  parsed: { readonly messages: readonly McpMessage[]; readonly batch: boolean },
 ): Promise<Reply> {
-  if (!accepts(request, 'application/json') || !accepts(request, 'text/event-stream')) {
-    return errorReply(
-      406,
-      -32000,
-      'Not acceptable: Accept must list application/json and text/event-stream',
-    )
-  }
-  const body = await readJsonBody(request, ctx.options.maxBodyBytes)
-  if (typeof body !== 'string') return body
-  const parsed = parseMessages(body)
-  if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const { messages, batch } = parsed
 
   let session: Session
@@ -108,7 +93,11 @@ export async function handleStreamablePost(
   session.touch()
 
   const requestInfo = { headers: headersObject(request), url: request.parsedUrl }
-  const baseExtra: MessageExtraInfo = { authInfo: caller.authInfo, requestInfo }
+  const baseExtra: MessageExtraInfo = {
+    authInfo: caller.authInfo,
+    requestInfo,
+    request: lazyBodylessRequest(request),
+  }
   const requests = messages.filter(isRequest)
   if (requests.length === 0) {
     for (const message of messages) session.receive(message, baseExtra)
