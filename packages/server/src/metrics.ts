@@ -1,3 +1,5 @@
+import type { Log } from './logger.js'
+
 /**
  * A snapshot of what a handler holds, from `mcp.stats()`: every count returns to zero once
  * clients disconnect and sessions end.
@@ -32,8 +34,10 @@ export interface McpHandlerStats {
   readonly modernStreams: number
 }
 
-/** The mutable counters behind {@link McpHandlerStats}. */
+/** The mutable counters behind {@link McpHandlerStats}, and the `logger` option's events. */
 export class Metrics {
+  /** Reports structured events to the `logger` option; `undefined` when there is none. */
+  log: Log | undefined
   sessions = 0
   hibernatedSessions = 0
   streams = 0

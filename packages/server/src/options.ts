@@ -1,4 +1,7 @@
+import type { McpLogger } from './logger.js'
 import type { ModernHandler } from './modern/modern-handler.js'
+import type { BearerAuth } from './security/bearer.js'
+import type { CorsOptions } from './security/cors.js'
 import type { EventStore } from './session/event-store.js'
 import type { McpTransport } from './session/transport.js'
 import type { Timers } from './timers.js'
@@ -57,6 +60,18 @@ export interface McpHandlerOptions {
   readonly authenticate?: (
     request: Request,
   ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>
+  /**
+   * Bearer-token authorization from `bearerAuth(...)`: checks every MCP request (instead of
+   * `authenticate`, which must then be unset) and serves the protected-resource metadata at
+   * `/.well-known/oauth-protected-resource[/path]`. Default: none.
+   */
+  readonly auth?: BearerAuth
+  /**
+   * Lets browser pages on other origins use the endpoints (CORS): preflights are answered before
+   * `authenticate`, responses carry `Access-Control-Allow-Origin` and expose `Mcp-Session-Id`.
+   * `true` allows every origin `allowedOrigins` accepts; see {@link CorsOptions}. Default: `false`.
+   */
+  readonly cors?: boolean | CorsOptions
   /** Largest accepted POST body in bytes (413 past it). Default: 4 MiB. */
   readonly maxBodyBytes?: number
   /**
@@ -107,8 +122,17 @@ export interface McpHandlerOptions {
   readonly maxSessionEventBytes?: number
   /** Bytes queued per event stream for a slow client before the overflow policy closes it. Default: 1 MiB. */
   readonly maxStreamBufferBytes?: number
-  /** Receives server faults; their text never reaches a client. Default: `console.error`. */
+  /**
+   * Receives server faults; their text never reaches a client. Default: the `logger`'s `error`
+   * when one is set, otherwise `console.error`.
+   */
   readonly onerror?: (error: unknown) => void
+  /**
+   * Receives structured events: sessions created, expired and hibernated, streams closed on
+   * overflow, refused requests with their reason. `console` works as is; see {@link McpLogger}.
+   * Default: none (only errors are logged, through `onerror`).
+   */
+  readonly logger?: McpLogger
   /** The clock for idle timeouts and keep-alives. Default: global timers. */
   readonly timers?: Timers
 }
@@ -127,6 +151,7 @@ export interface ResolvedOptions {
   readonly allowedHosts: readonly string[] | undefined
   readonly allowedOrigins: readonly string[] | undefined
   readonly authenticate: McpHandlerOptions['authenticate']
+  readonly auth: BearerAuth | undefined
   readonly maxBodyBytes: number
   readonly maxJsonDepth: number
   readonly keepAliveMs: number
