@@ -1,5 +1,6 @@
 // Runs the official MCP conformance suite (server mode) against the sample apps: for every target
-// (the Node, Deno and Bun apps, and the Node app with every idle session hibernating after 1 ms),
+// (the Node, Deno and Bun apps, the Node app with every idle session hibernating after 1 ms, and
+// the Node app on the newest release of Node 22, 24 and 26),
 // one app serves both `--requirements 2025-11-25` and `--requirements 2026-07-28` on the same /mcp
 // endpoint. Every scored scenario must pass, and so must the not-scored ones listed in
 // MUST_ALSO_PASS; the rest of the not-scored ones (the tasks extension) are only reported.
@@ -38,12 +39,20 @@ interface Target {
   readonly name: string
   readonly runtime: Runtime
   readonly env?: Record<string, string>
+  /** For the Node app: the Node release to run it on (scripts/node-release.mjs). */
+  readonly nodeRelease?: string
 }
 const targets: Target[] = [
   { name: 'node', runtime: 'node' },
   { name: 'deno', runtime: 'deno' },
   { name: 'bun', runtime: 'bun' },
   { name: 'node-hibernating', runtime: 'node', env: { HIBERNATE_AFTER_MS: '1' } },
+  // The Node app on the newest release of every other maintained line (scripts/node-lines.mjs).
+  ...['22.23.5', '24.22.3', '26.12.1'].map((release) => ({
+    name: `node-${release}`,
+    runtime: 'node' as const,
+    nodeRelease: release,
+  })),
 ]
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -128,7 +137,9 @@ function parse(output: string): Pick<RunResult, 'scenarios' | 'checksPassed' | '
 
 /** Starts the target's app, runs both revisions against it at once, stops it. */
 async function runTarget(target: Target): Promise<Record<Revision, RunResult>> {
-  const app = await startApp(target.runtime, 60_000, target.env)
+  const app = await startApp(target.runtime, 60_000, target.env, {
+    nodeRelease: target.nodeRelease,
+  })
   const results = {} as Record<Revision, RunResult>
   try {
     await Promise.all(
