@@ -26,23 +26,37 @@ export interface ExampleServerShared {
   readonly requestState: RequestStateCodec<Record<string, unknown>>
 }
 
+/** What `notify` publishes to when no modern handler exists: there is no listen stream to reach. */
+const NO_LISTENERS: ServerNotifier = {
+  toolsChanged: () => {},
+  promptsChanged: () => {},
+  resourcesChanged: () => {},
+  resourceUpdated: () => {},
+}
+
 /**
  * The shared state for {@link createExampleServer}: a fresh `requestState` key, and the notifier
  * `notify` returns.
  *
+ * @param notify The SDK handler's notifier; without it (a legacy-only endpoint) list-change
+ *   triggers reach nobody, as there are no `subscriptions/listen` streams.
  * @example
  * ```ts
- * let modern: McpHttpHandler | undefined
- * const shared = exampleServerShared(() => modern!.notify)
- * modern = createSdkHandler(() => createExampleServer(shared), { legacy: 'reject' })
+ * const shared = exampleServerShared(() => modern.notify)
+ * const modern = createSdkHandler(() => createExampleServer(shared), { legacy: 'reject' })
  * ```
  */
-export function exampleServerShared(notify: () => ServerNotifier): ExampleServerShared {
+export function exampleServerShared(
+  notify: () => ServerNotifier = () => NO_LISTENERS,
+): ExampleServerShared {
   return {
     notify,
     requestState: createRequestStateCodec({ key: crypto.getRandomValues(new Uint8Array(32)) }),
   }
 }
+
+/** The shared state of servers behind a legacy-only endpoint (no modern handler). */
+const LEGACY_ONLY = exampleServerShared()
 
 /**
  * The MCP server every sample app serves, built with the official SDK v2 so that one definition
@@ -55,11 +69,14 @@ export function exampleServerShared(notify: () => ServerNotifier): ExampleServer
  *
  * @example
  * ```ts
- * const shared = exampleServerShared(() => modern.notify)
- * createMcpHandler({ connect: (transport) => createExampleServer(shared).connect(transport) })
+ * // Legacy eras only (the shared state defaults to one without a modern handler):
+ * createMcpHandler({ connect: (transport) => createExampleServer().connect(transport) })
  * ```
+ *
+ * @param shared State every instance shares; pass {@link exampleServerShared} with the SDK
+ *   handler's notifier when a modern leg serves the same factory.
  */
-export function createExampleServer(shared: ExampleServerShared): McpServer {
+export function createExampleServer(shared: ExampleServerShared = LEGACY_ONLY): McpServer {
   const server = new McpServer(
     { name: 'mcpwire-sample', version: '0.0.0' },
     {
