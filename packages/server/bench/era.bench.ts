@@ -12,7 +12,7 @@
  *
  * This process is the load generator: raw `node:http` POSTs over keep-alive connections, each
  * answer read to its end and checked (id and echoed text), concurrency 1, 16 and 64; every level
- * has a bounded warm-up, then runs SECONDS (at most 100,000 calls). Implementations run
+ * has a warm-up bounded in calls and time, then runs SECONDS (at most 100,000 calls). Implementations run
  * interleaved, level by level, for ROUNDS rounds, and each keeps its best round.
  *
  * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench:era
@@ -216,9 +216,11 @@ async function throughput(
       () => new Client(server.port, agent, modern),
     )
     await Promise.all(clients.map((client) => client.open()))
+    // Warm-up: at most 500 calls per client and at most half a level's time.
+    const warmUntil = performance.now() + (SECONDS * 1000) / 2
     await Promise.all(
       clients.map(async (client) => {
-        for (let i = 0; i < Math.max(20, 2000 / concurrency); i++) await client.callEcho('warm')
+        for (let i = 0; i < 500 && performance.now() < warmUntil; i++) await client.callEcho('warm')
       }),
     )
     let calls = 0
