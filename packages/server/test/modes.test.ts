@@ -109,6 +109,7 @@ describe('public API', () => {
         "InMemoryEventStore",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
+        "bearerAuth",
         "checkHostAndOrigin",
         "classifyEra",
         "createHostOriginCheck",
@@ -116,6 +117,10 @@ describe('public API', () => {
         "errorResponse",
         "isLoopbackHost",
         "isLoopbackOrigin",
+        "objectFirstLogger",
+        "protectedResourceMetadataPath",
+        "protectedResourceMetadataResponse",
+        "protectedResourceMetadataUrl",
       ]
     `)
   })
