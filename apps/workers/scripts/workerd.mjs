@@ -41,7 +41,6 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "2026-07-01",
-  compatibilityFlags = ["nodejs_compat"],
 );
 `
 }
