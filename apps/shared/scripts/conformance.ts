@@ -38,12 +38,20 @@ interface Target {
   readonly name: string
   readonly runtime: Runtime
   readonly env?: Record<string, string>
+  /** For the Node app: the Node release to run it on (scripts/node-release.mjs). */
+  readonly nodeRelease?: string
 }
 const targets: Target[] = [
   { name: 'node', runtime: 'node' },
   { name: 'deno', runtime: 'deno' },
   { name: 'bun', runtime: 'bun' },
   { name: 'node-hibernating', runtime: 'node', env: { HIBERNATE_AFTER_MS: '1' } },
+  // The Node app on the newest release of every other maintained line (scripts/node-lines.mjs).
+  ...['22.23.5', '24.22.3', '26.12.1'].map((release) => ({
+    name: `node-${release}`,
+    runtime: 'node' as const,
+    nodeRelease: release,
+  })),
 ]
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -128,7 +136,9 @@ function parse(output: string): Pick<RunResult, 'scenarios' | 'checksPassed' | '
 
 /** Starts the target's app, runs both revisions against it at once, stops it. */
 async function runTarget(target: Target): Promise<Record<Revision, RunResult>> {
-  const app = await startApp(target.runtime, 60_000, target.env)
+  const app = await startApp(target.runtime, 60_000, target.env, {
+    nodeRelease: target.nodeRelease,
+  })
   const results = {} as Record<Revision, RunResult>
   try {
     await Promise.all(

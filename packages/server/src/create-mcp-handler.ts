@@ -8,6 +8,7 @@ import { handleLegacyPost, handleLegacySse } from './legacy/legacy-sse.js'
 import { type McpLogger, toLog } from './logger.js'
 import { type McpHandlerStats, Metrics } from './metrics.js'
 import type { McpHandlerOptions, ResolvedOptions } from './options.js'
+import { DEFAULT_MAX_JSON_DEPTH } from './protocol/json-depth.js'
 import { compileCors } from './security/cors.js'
 import { hostOriginGate } from './security/host-origin.js'
 import { InMemoryEventStore } from './session/event-store.js'
@@ -88,12 +89,16 @@ function checkLegs(options: McpHandlerOptions): void {
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   checkLegs(options)
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
+  checkNumber('maxJsonDepth', options.maxJsonDepth, 1, { integer: true })
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
   checkNumber('sessionIdleMs', options.sessionIdleMs, 1, { infinite: true })
   checkNumber('hibernateAfterMs', options.hibernateAfterMs, 1, { infinite: true })
   checkNumber('maxSessions', options.maxSessions, 1, { infinite: true })
+  checkNumber('maxSessionsPerPrincipal', options.maxSessionsPerPrincipal, 1, { infinite: true })
+  checkNumber('unusedSessionIdleMs', options.unusedSessionIdleMs, 1, { infinite: true })
   checkNumber('retryMs', options.retryMs, 0, { integer: true })
   checkNumber('maxStreamBufferBytes', options.maxStreamBufferBytes, 1)
+  checkNumber('maxSessionEventBytes', options.maxSessionEventBytes, 0, { infinite: true })
   if (options.auth !== undefined && options.authenticate !== undefined) {
     throw new TypeError('Set auth or authenticate, not both')
   }
@@ -119,13 +124,17 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     authenticate: options.authenticate,
     auth: options.auth,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     keepAliveMs: options.keepAliveMs ?? 5000,
     sessionIdleMs: options.sessionIdleMs ?? 30 * 60 * 1000,
     hibernateAfterMs: options.hibernateAfterMs ?? Number.POSITIVE_INFINITY,
     maxSessions: options.maxSessions ?? 10_000,
+    maxSessionsPerPrincipal: options.maxSessionsPerPrincipal ?? Number.POSITIVE_INFINITY,
+    unusedSessionIdleMs: options.unusedSessionIdleMs ?? 60_000,
     retryMs: options.retryMs ?? 1000,
     jsonResponse: options.jsonResponse ?? false,
     maxStreamBufferBytes: options.maxStreamBufferBytes ?? 1024 * 1024,
+    maxSessionEventBytes: options.maxSessionEventBytes ?? 4 * 1024 * 1024,
     onerror: options.onerror ?? defaultOnError(options.logger),
     timers: options.timers ?? globalTimers,
   }
@@ -171,6 +180,8 @@ function routeMethods(pathname: string, options: ResolvedOptions): string {
 export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const resolved = resolveOptions(options)
   const metrics = new Metrics()
+  const store = resolved.eventStore
+  if (store instanceof InMemoryEventStore) metrics.evictedEventsOf = () => store.evictedEvents
   const log = toLog(options.logger)
   metrics.log = log
   const ctx: HandlerContext = {

@@ -74,6 +74,11 @@ export interface McpHandlerOptions {
   readonly cors?: boolean | CorsOptions
   /** Largest accepted POST body in bytes (413 past it). Default: 4 MiB. */
   readonly maxBodyBytes?: number
+  /**
+   * Deepest nesting of arrays and objects accepted in a POST body, checked in one pass before the
+   * body is parsed; deeper bodies get 400 with -32600. Default: 128.
+   */
+  readonly maxJsonDepth?: number
   /** Keep-alive comment interval on quiet event streams, in ms; 0 disables. Default: 5000 (under Bun's 10 s idle timeout). */
   readonly keepAliveMs?: number
   /** A session with no request and no open stream for this long is closed; `Infinity` never closes one. Default: 30 minutes. */
@@ -93,10 +98,28 @@ export interface McpHandlerOptions {
   readonly hibernateAfterMs?: number
   /** Most sessions at once; past it, initialize gets 503 with Retry-After. Default: 10,000. */
   readonly maxSessions?: number
+  /**
+   * Most sessions one principal (see {@link AuthInfo.principal}) may hold at once; past it,
+   * initialize gets 429 with Retry-After. Anonymous callers share one principal (`''`), so set it
+   * together with `authenticate`. Default: `Infinity`.
+   */
+  readonly maxSessionsPerPrincipal?: number
+  /**
+   * A Streamable HTTP session the client has not used since `initialize` (no further POST, GET)
+   * is closed after this many ms, however long `sessionIdleMs` is: an `initialize` whose client
+   * went away does not hold a session slot for long. Default: 60,000 (1 minute).
+   */
+  readonly unusedSessionIdleMs?: number
   /** The SSE `retry` hint (ms) sent in priming events. Default: 1000. */
   readonly retryMs?: number
   /** Answer requests with one `application/json` body instead of an SSE stream. Default: false. */
   readonly jsonResponse?: boolean
+  /**
+   * Bytes of stored events a session keeps for its ended POST streams (besides the newest one);
+   * past it the session forgets its oldest ended streams, never another session's. Live streams
+   * are bounded by the event store (the default keeps 1 MiB per stream). Default: 4 MiB.
+   */
+  readonly maxSessionEventBytes?: number
   /** Bytes queued per event stream for a slow client before the overflow policy closes it. Default: 1 MiB. */
   readonly maxStreamBufferBytes?: number
   /**
@@ -130,13 +153,17 @@ export interface ResolvedOptions {
   readonly authenticate: McpHandlerOptions['authenticate']
   readonly auth: BearerAuth | undefined
   readonly maxBodyBytes: number
+  readonly maxJsonDepth: number
   readonly keepAliveMs: number
   readonly sessionIdleMs: number
   readonly hibernateAfterMs: number
   readonly maxSessions: number
+  readonly maxSessionsPerPrincipal: number
+  readonly unusedSessionIdleMs: number
   readonly retryMs: number
   readonly jsonResponse: boolean
   readonly maxStreamBufferBytes: number
+  readonly maxSessionEventBytes: number
   readonly onerror: (error: unknown) => void
   readonly timers: Timers
 }

@@ -1,9 +1,10 @@
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { echoableId, relayModern } from '../modern/relay.js'
-import { classifyEra } from '../protocol/era.js'
+import { classifyEra, isModernRevision } from '../protocol/era.js'
 import { parseMessages } from '../protocol/message.js'
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/protocol-version.js'
-import { handleStreamablePost } from '../streamable/streamable-http.js'
+import { Session } from '../session/session.js'
+import { findPostSession, handleStreamablePost } from '../streamable/streamable-http.js'
 import { accepts } from './http-checks.js'
 import type { Incoming } from './incoming.js'
 import { readJsonBody } from './read-json-body.js'
@@ -37,13 +38,21 @@ export async function dispatchPost(
       'Not acceptable: Accept must list application/json and text/event-stream',
     )
   }
+  const { servesLegacy, modern } = ctx.options
+  // Cheap refusals first: a POST naming an unknown session is answered before its body is read.
+  // A modern request ignores Mcp-Session-Id, so one that says it is modern is not looked up here.
+  const version = request.headers.get('mcp-protocol-version')
+  const lookup =
+    servesLegacy && (version === null || !isModernRevision(version))
+      ? findPostSession(ctx, request, caller)
+      : undefined
+  if (lookup !== undefined && !(lookup instanceof Session)) return lookup
   const text = await readJsonBody(request, ctx.options.maxBodyBytes)
   if (typeof text !== 'string') return text
-  const parsed = parseMessages(text)
+  const parsed = parseMessages(text, ctx.options.maxJsonDepth)
   if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const body = parsed.batch ? parsed.messages : parsed.messages[0]
   const era = classifyEra('POST', request.headers, body)
-  const { servesLegacy, modern } = ctx.options
   if (era.era === 'invalid') {
     return errorReply(400, era.code, era.message, undefined, echoableId(body))
   }
@@ -53,5 +62,7 @@ export async function dispatchPost(
     }
     return relayModern(ctx, modern, request, caller, body)
   }
-  return handleStreamablePost(ctx, request, caller, parsed)
+  const session = lookup ?? findPostSession(ctx, request, caller)
+  if (session !== undefined && !(session instanceof Session)) return session
+  return handleStreamablePost(ctx, request, caller, parsed, session)
 }

@@ -24,9 +24,8 @@ export async function handleLegacySse(
   if (request.headers.has('accept') && !accepts(request, 'text/event-stream')) {
     return errorReply(406, -32000, 'Not acceptable: Accept must list text/event-stream')
   }
-  if (ctx.sessions.full) {
-    return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
-  }
+  const refusal = ctx.sessions.refuseNew(caller.principal)
+  if (refusal !== undefined) return refusal
   const session = ctx.sessions.create(caller.principal, 'legacy', '2024-11-05')
   const connection = new EventStream({
     maxBufferBytes: ctx.options.maxStreamBufferBytes,
@@ -70,7 +69,7 @@ export async function handleLegacyPost(
   }
   const body = await readJsonBody(request, ctx.options.maxBodyBytes)
   if (typeof body !== 'string') return body
-  const parsed = parseMessages(body)
+  const parsed = parseMessages(body, ctx.options.maxJsonDepth)
   if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const session = found.session
   session.touch()
