@@ -158,6 +158,17 @@ describe('what keeps a session alive', () => {
     expect((await mcp.fetch(post(ping, headers(orphanId)))).status).toBe(404)
   })
 
+  it('closes an unused session on time when older sessions set a later deadline', async () => {
+    const { timers, mcp } = harness({ sessionIdleMs: 30 * 60_000, unusedSessionIdleMs: 1000 })
+    current = mcp
+    await initialize(mcp) // used: its deadline is 30 minutes away
+    timers.advance(10)
+    await (await mcp.fetch(post(initializeRequest()))).text()
+    timers.advance(1000)
+    await flush()
+    expect(mcp.stats().sessions).toBe(1)
+  })
+
   it('defaults unusedSessionIdleMs to one minute', async () => {
     const { timers, mcp } = harness({ sessionIdleMs: 30 * 60_000 })
     current = mcp
