@@ -219,7 +219,10 @@ const SCENARIOS: { name: string; weight: number; run: () => Promise<void> }[] = 
         { method: 'POST', headers: headers(sessionId), body },
         big,
       )
-      if (response === undefined) return
+      if (response === undefined) {
+        if (sessionId !== undefined) await remove(sessionId)
+        return
+      }
       await response.text()
       note(
         response.status >= 400 && response.status < 500
