@@ -43,7 +43,8 @@ function note(kind: string): void {
 async function send(
   input: string,
   init: RequestInit = {},
-  refusedUnread = false,
+  /** The outcome to note if the connection closes mid-upload (a body refused unread), if expected. */
+  closedMidUpload?: string,
 ): Promise<Response | undefined> {
   counts.requests++
   try {
@@ -51,7 +52,7 @@ async function send(
   } catch (error) {
     const abort = (error as { name?: string }).name === 'AbortError'
     // A body over maxBodyBytes is refused unread and the connection closed: the write may fail.
-    if (refusedUnread) return void note('refused 413, connection closed mid-upload (expected)')
+    if (closedMidUpload !== undefined) return void note(closedMidUpload)
     note(
       abort
         ? 'aborted by client (fault)'
@@ -217,7 +218,7 @@ const SCENARIOS: { name: string; weight: number; run: () => Promise<void> }[] = 
       const response = await send(
         '/mcp',
         { method: 'POST', headers: headers(sessionId), body },
-        big,
+        big ? 'refused 413, connection closed mid-upload (expected)' : undefined,
       )
       if (response === undefined) {
         if (sessionId !== undefined) await remove(sessionId)
@@ -229,8 +230,16 @@ const SCENARIOS: { name: string; weight: number; run: () => Promise<void> }[] = 
           ? `refused ${response.status} (expected)`
           : `bad input answered ${response.status}`,
       )
-      const forged = await send('/mcp', { method: 'POST', headers: headers('forged'), body }, big)
-      await forged?.text()
+      const forged = await send(
+        '/mcp',
+        { method: 'POST', headers: headers('forged'), body },
+        big ? 'refused 404 unread, connection closed mid-upload (expected)' : undefined,
+      )
+      if (forged === undefined) {
+        if (sessionId !== undefined) await remove(sessionId)
+        return
+      }
+      await forged.text()
       note(
         forged?.status === 404
           ? 'refused 404 (expected)'
