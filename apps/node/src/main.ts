@@ -41,6 +41,9 @@ if (soakStats) {
 const server = createServer((req, res) => {
   const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
   if (soakStats && pathname === '/soak-stats') {
+    // `?gc=1` collects first (when Node runs with --expose-gc), so the heap shows what is live.
+    const gc = (globalThis as { gc?: () => void }).gc
+    if (req.url?.endsWith('?gc=1')) gc?.()
     const body = { ...app.mcp.stats(), memory: process.memoryUsage(), timers: liveTimers.size }
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify(body))

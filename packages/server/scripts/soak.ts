@@ -4,7 +4,7 @@
 // every few seconds: requests, errors by kind, RSS and heap, and what the handler holds (sessions,
 // streams, buffered bytes, timers). After the traffic it waits for orphan sessions to expire and
 // prints what is left. Settings: SOAK_SECONDS (120), SOAK_WORKERS (12), SOAK_SETTLE_SECONDS (65),
-// HIBERNATE_AFTER_MS (2000; passed to the app).
+// HIBERNATE_AFTER_MS (2000; passed to the app). The last figures follow a forced GC in the app.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -325,9 +325,10 @@ function pick() {
   return SCENARIOS[0]!
 }
 
-async function figures(): Promise<HandlerFigures | undefined> {
+async function figures(collect = false): Promise<HandlerFigures | undefined> {
   try {
-    return (await (await fetch(`${BASE}/soak-stats`)).json()) as HandlerFigures
+    const url = `${BASE}/soak-stats${collect ? '?gc=1' : ''}`
+    return (await (await fetch(url)).json()) as HandlerFigures
   } catch {
     return undefined
   }
@@ -351,7 +352,13 @@ function line(elapsed: number, f: HandlerFigures | undefined): string {
 function startApp(): Promise<ChildProcess> {
   const child = spawn('npx', ['-y', 'pnpm@10.34.8', '--filter', '@mcpwire/app-node', 'start'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(PORT), MCPWIRE_SOAK_STATS: '1', HIBERNATE_AFTER_MS },
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      MCPWIRE_SOAK_STATS: '1',
+      HIBERNATE_AFTER_MS,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim(),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true, // its own process group, so the whole tree stops at the end
   })
@@ -403,8 +410,8 @@ async function main(): Promise<void> {
     `waiting ${SETTLE_SECONDS} s for orphan sessions to expire (unusedSessionIdleMs 60 s)...`,
   )
   await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000))
-  const left = await figures()
-  console.log(line(elapsed(), left))
+  const left = await figures(true)
+  console.log(`${line(elapsed(), left)}  (after a forced GC)`)
   console.log(
     `left: sessions ${left?.sessions}, streams ${left?.streams}, buffered bytes ${left?.bufferedBytes}, timers ${left?.timers}; overflow-closed ${left?.overflowClosedStreams}, dropped ${left?.droppedMessages}, evicted streams ${left?.evictedStreams}, evicted events ${left?.evictedEvents}`,
   )
