@@ -1,3 +1,5 @@
+import type { Log } from './logger.js'
+
 /**
  * A snapshot of what a handler holds, from `mcp.stats()`: every count returns to zero once
  * clients disconnect and sessions end.
@@ -26,10 +28,16 @@ export interface McpHandlerStats {
    * Always 0 with an `eventStore` of your own.
    */
   readonly evictedEvents: number
+  /** Modern (2026-07-28+) requests in flight: handed to `modern` and not yet fully answered. */
+  readonly modernRequests: number
+  /** Open event streams relayed from `modern` (also counted in {@link streams}). */
+  readonly modernStreams: number
 }
 
-/** The mutable counters behind {@link McpHandlerStats}. */
+/** The mutable counters behind {@link McpHandlerStats}, and the `logger` option's events. */
 export class Metrics {
+  /** Reports structured events to the `logger` option; `undefined` when there is none. */
+  log: Log | undefined
   sessions = 0
   hibernatedSessions = 0
   streams = 0
@@ -39,6 +47,8 @@ export class Metrics {
   evictedStreams = 0
   /** Reads the event store's count of dropped events, when the store keeps one. */
   evictedEventsOf: () => number = () => 0
+  modernRequests = 0
+  modernStreams = 0
 
   snapshot(): McpHandlerStats {
     return {
@@ -50,6 +60,8 @@ export class Metrics {
       droppedMessages: this.droppedMessages,
       evictedStreams: this.evictedStreams,
       evictedEvents: this.evictedEventsOf(),
+      modernRequests: this.modernRequests,
+      modernStreams: this.modernStreams,
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
 import type { Incoming } from '../http/incoming.js'
+import { lazyBodylessRequest } from '../http/lazy-request.js'
 import { readJsonBody } from '../http/read-json-body.js'
 import { errorReply, type Reply } from '../http/reply.js'
 import { isInitialize, parseMessages } from '../protocol/message.js'
@@ -75,6 +76,7 @@ export async function handleLegacyPost(
   const extra = {
     authInfo: caller.authInfo,
     requestInfo: { headers: headersObject(request), url: request.parsedUrl },
+    request: lazyBodylessRequest(request),
   }
   for (const message of parsed.messages) {
     if (isInitialize(message)) {

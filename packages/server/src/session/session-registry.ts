@@ -95,6 +95,12 @@ export class SessionRegistry implements SessionHost {
     session.createdAt = this.options.timers.now()
     // A legacy session lives as long as its stream; a Streamable HTTP one must be used soon.
     if (kind === 'streamable') this.#unused.set(session.id, session)
+    this.metrics.log?.('info', 'session created', {
+      event: 'session-created',
+      sessionId: session.id,
+      transport: kind === 'legacy' ? 'legacy-sse' : 'streamable-http',
+      protocolVersion,
+    })
     this.touch(session) // adds it to the map, as the most recently active
     return session
   }
@@ -214,7 +220,12 @@ export class SessionRegistry implements SessionHost {
       for (const session of awake.values()) {
         if (session.lastActive + hibernateMs > now) break
         // Hibernated, or busy: a busy session comes back here with the touch that ends its work.
-        session.hibernate()
+        if (session.hibernate()) {
+          this.metrics.log?.('info', 'session hibernated', {
+            event: 'session-hibernated',
+            sessionId: session.id,
+          })
+        }
         awake.delete(session.id)
       }
     }
@@ -229,7 +240,14 @@ export class SessionRegistry implements SessionHost {
     for (const session of this.#sessions.values()) {
       if (session.lastActive + idleMs > now) break
       if (session.busy) this.touch(session)
-      else void session.close()
+      else {
+        this.metrics.log?.('info', 'session expired', {
+          event: 'session-expired',
+          sessionId: session.id,
+          idleMs: now - session.lastActive,
+        })
+        void session.close()
+      }
     }
     if (this.#sessions.size > 0) this.#arm(this.#nextDeadline())
   }

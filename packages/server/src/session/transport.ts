@@ -22,6 +22,11 @@ export interface MessageExtraInfo {
   /** What `authenticate` returned for the request. */
   readonly authInfo?: unknown
   readonly requestInfo?: RequestInfo | undefined
+  /**
+   * The HTTP request, body-less (SDK v2 reads it as `ctx.http.req`); built on first read. Its
+   * signal aborts when the client goes away.
+   */
+  readonly request?: Request | undefined
   /** Closes the connection of this request's stream so the client polls (2025-11-25, resumable only). */
   readonly closeSSEStream?: (() => void) | undefined
   /** Closes the connection of the session's GET stream so the client polls (2025-11-25, resumable only). */

@@ -3,15 +3,9 @@ import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
 import type { Incoming } from '../http/incoming.js'
-import { readJsonBody } from '../http/read-json-body.js'
+import { lazyBodylessRequest } from '../http/lazy-request.js'
 import { emptyReply, errorReply, type Reply } from '../http/reply.js'
-import {
-  isInitialize,
-  isRequest,
-  type McpMessage,
-  parseMessages,
-  type RequestId,
-} from '../protocol/message.js'
+import { isInitialize, isRequest, type McpMessage, type RequestId } from '../protocol/message.js'
 import { allowsBatch, readProtocolVersion, supportsPriming } from '../protocol/protocol-version.js'
 import type { OutboundStream } from '../session/outbound-stream.js'
 import { JsonSink, RequestScope } from '../session/request-scope.js'
@@ -80,8 +74,30 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
 }
 
 /**
- * POST on the MCP endpoint: checks headers and body, opens a session on initialize, delivers the
- * messages, and answers 202 (no requests), an SSE stream, or a JSON body.
+ * The session a POST on the MCP endpoint names with `Mcp-Session-Id`, checked before its body is
+ * read: an unknown session or a `MCP-Protocol-Version` header that disagrees with the session's
+ * is refused at once, so a forged id costs no body read and no parse. `undefined` when the POST
+ * names no session (an initialize, or a refusal to come once the body is known).
+ */
+export function findPostSession(
+  ctx: HandlerContext,
+  request: Incoming,
+  caller: Caller,
+): Session | Reply | undefined {
+  if (!request.headers.has(SESSION_HEADER)) return undefined
+  const found = ctx.sessions.find(
+    request.headers.get(SESSION_HEADER),
+    caller.principal,
+    'streamable',
+  )
+  if (!found.ok) return sessionError(found.status)
+  return checkVersionHeader(request, found.session) ?? found.session
+}
+
+/**
+ * A legacy POST on the MCP endpoint, its body already read, parsed and classified as legacy
+ * (`dispatchPost`): opens a session on initialize, delivers the messages, and answers 202 (no
+ * requests), an SSE stream, or a JSON body.
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  */
@@ -89,32 +105,9 @@ export async function handleStreamablePost(
   ctx: HandlerContext,
   request: Incoming,
   caller: Caller,
+  parsed: { readonly messages: readonly McpMessage[]; readonly batch: boolean },
+  existing: Session | undefined,
 ): Promise<Reply> {
-  if (!accepts(request, 'application/json') || !accepts(request, 'text/event-stream')) {
-    return errorReply(
-      406,
-      -32000,
-      'Not acceptable: Accept must list application/json and text/event-stream',
-    )
-  }
-  // Cheap refusals first: a POST for an unknown session or with a wrong version header is
-  // answered before its body is read or parsed.
-  let existing: Session | undefined
-  if (request.headers.has(SESSION_HEADER)) {
-    const found = ctx.sessions.find(
-      request.headers.get(SESSION_HEADER),
-      caller.principal,
-      'streamable',
-    )
-    if (!found.ok) return sessionError(found.status)
-    existing = found.session
-    const refusal = checkVersionHeader(request, existing)
-    if (refusal !== undefined) return refusal
-  }
-  const body = await readJsonBody(request, ctx.options.maxBodyBytes)
-  if (typeof body !== 'string') return body
-  const parsed = parseMessages(body, ctx.options.maxJsonDepth)
-  if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const { messages, batch } = parsed
 
   let session: Session
@@ -153,7 +146,11 @@ export async function handleStreamablePost(
   session.touch()
 
   const requestInfo = { headers: headersObject(request), url: request.parsedUrl }
-  const baseExtra: MessageExtraInfo = { authInfo: caller.authInfo, requestInfo }
+  const baseExtra: MessageExtraInfo = {
+    authInfo: caller.authInfo,
+    requestInfo,
+    request: lazyBodylessRequest(request),
+  }
   const requests = messages.filter(isRequest)
   if (requests.length === 0) {
     for (const message of messages) session.receive(message, baseExtra)
