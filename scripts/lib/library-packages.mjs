@@ -40,7 +40,8 @@ export function sourceEntryPoints(pkg) {
     const built = typeof target === 'string' ? target : (target.types ?? target.default)
     const match = /^\.\/dist\/(.+?)(\.d)?\.js$|^\.\/dist\/(.+?)\.d\.ts$/.exec(built ?? '')
     const stem = match?.[1] ?? match?.[3]
-    if (!stem) throw new Error(`${pkg.manifest.name}: cannot map export ${subpath} (${built}) to src`)
+    if (!stem)
+      throw new Error(`${pkg.manifest.name}: cannot map export ${subpath} (${built}) to src`)
     entries[subpath] = `./src/${stem}.ts`
   }
   return entries
