@@ -65,7 +65,7 @@ async function checkExample(pkg) {
 
 const mcpUrl = /http:\/\/[^\s)]+\/mcp/
 
-// Runs the example for at most 20 s. A server example must print its /mcp URL and answer an MCP
+// Runs the example for at most 60 s. A server example must print its /mcp URL and answer an MCP
 // initialize there; it is then stopped. Any other example must exit with code 0.
 function runExample(tsx, dir, server) {
   const child = spawn(tsx, ['example.ts'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -79,7 +79,7 @@ function runExample(tsx, dir, server) {
       child.kill('SIGTERM')
       resolve({ out, problem })
     }
-    const timer = setTimeout(() => finish(`example still running after 20 s:\n${out}`), 20_000)
+    const timer = setTimeout(() => finish(`example still running after 60 s:\n${out}`), 60_000)
     child.stderr.on('data', (chunk) => {
       out += chunk
     })
