@@ -45,9 +45,22 @@ const LOG_LEVELS: ReadonlySet<string> = new Set([
  * ```
  */
 export type EraClassification =
-  | { readonly era: 'legacy' }
-  | { readonly era: 'modern' }
-  | { readonly era: 'invalid'; readonly code: -32600 | -32020; readonly message: string }
+  | {
+      /** A request of the revisions 2024-11-05 to 2025-11-25. */
+      readonly era: 'legacy'
+    }
+  | {
+      /** A request of 2026-07-28 or later, served statelessly. */
+      readonly era: 'modern'
+    }
+  | {
+      /** A request refused at the edge with `code` and `message`. */
+      readonly era: 'invalid'
+      /** The JSON-RPC error code to answer with. */
+      readonly code: -32600 | -32020
+      /** The client-safe error message to answer with. */
+      readonly message: string
+    }
 
 /**
  * What {@link classifyEra} reads of the headers: a Fetch `Headers` object has it.
@@ -58,6 +71,7 @@ export type EraClassification =
  * ```
  */
 export interface EraHeaders {
+  /** The value of a header, or `null` when it is absent. */
   get(name: string): string | null
 }
 
