@@ -317,9 +317,9 @@ export class StreamableHttpClientTransport extends TransportEvents {
     headers.accept = 'application/json, text/event-stream'
     headers['content-type'] = 'application/json'
     const carriedSession = headers['mcp-session-id']
-    const cleanup = () => {
+    const cleanup = (keepSignal = false) => {
       if (id !== undefined && this.#postControllers.get(id) === controller) this.#postControllers.delete(id)
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
+      if (onAbort !== undefined && !keepSignal) signal?.removeEventListener('abort', onAbort)
     }
     let response: Response
     try {
@@ -385,7 +385,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
       this.#owed.set(id, stream)
       // The POST's controller now belongs to the stream: aborting the request aborts its stream.
       controller.signal.addEventListener('abort', () => stream.controller.abort(), { once: true })
-      cleanup()
+      // The caller's signal keeps governing the request while its stream is read.
+      cleanup(true)
       this.#postControllers.set(id, stream.controller)
       void this.#runStream(stream, response)
       return
@@ -418,8 +419,9 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (id !== undefined) this.#owed.delete(id)
       if (!mayRecover || !this.#reinitialize || this.#initialize === undefined || this.#internal.has(id ?? '')) {
         const error = new SessionExpiredError('The server no longer knows the session', carriedSession)
-        this.emit('session', { kind: 'expired', sessionId: carriedSession })
-        if (mayRecover) {
+        if (!this.#internal.has(id ?? '')) {
+          // Recovery off, or a second expiry right after a restore: the transport is finished.
+          this.emit('session', { kind: 'expired', sessionId: carriedSession })
           this.#reportError(error)
           void this.close()
         }
@@ -683,8 +685,15 @@ export class StreamableHttpClientTransport extends TransportEvents {
     const body = response.body
     if (body === null) return
     const reader = body.getReader()
-    // Ids repeated from the last event do not count as new ones (an event without an id field).
-    let connectionId = stream.cursor
+    // Also for a fetch whose body ignores the abort signal.
+    const cancel = () => {
+      reader.cancel().catch(() => {})
+    }
+    stream.controller.signal.addEventListener('abort', cancel, { once: true })
+    // An event whose id equals the last one's had no id field and is not a new event id. On a
+    // resumed connection the first event is always checked against the ids already seen (NUL can
+    // never be an id), so a server replaying the event at Last-Event-ID is de-duplicated.
+    let connectionId = stream.cursor === '' ? '' : '\0'
     const parser = createSseParser({
       initialLastEventId: stream.cursor,
       maxBufferSize: this.#maxMessageBytes,
@@ -726,6 +735,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     } catch {
       // A drop mid-body (terminated, network error, abort) is a resumable end (R-R6).
     } finally {
+      stream.controller.signal.removeEventListener('abort', cancel)
       if (idle !== undefined) this.#clearTimer(idle)
       parser.end()
     }
