@@ -13,7 +13,8 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHttpClientTransport } from '../src/index.js'
 
 const url = process.argv.at(-1)
-if (url === undefined || !/^https?:/.test(url)) throw new TypeError('Usage: everything-client.ts <server url>')
+if (url === undefined || !/^https?:/.test(url))
+  throw new TypeError('Usage: everything-client.ts <server url>')
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? 'initialize'
 const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2025-11-25'
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
@@ -33,7 +34,9 @@ async function runLegacy(): Promise<void> {
   } else if (scenario === 'sse-retry') {
     await client.callTool({ name: 'test_reconnection', arguments: {} })
   } else {
-    for (const tool of tools) if (tool.name === 'add_numbers') await client.callTool({ name: tool.name, arguments: { a: 1, b: 2 } })
+    for (const tool of tools)
+      if (tool.name === 'add_numbers')
+        await client.callTool({ name: tool.name, arguments: { a: 1, b: 2 } })
   }
   await client.close()
 }
@@ -44,10 +47,13 @@ async function runModern(): Promise<void> {
     versionNegotiation: { mode: 'auto' },
     inputRequired: { autoFulfill: true },
   } as never)
-  client.setRequestHandler('elicitation/create' as never, (async () => ({
-    action: 'accept',
-    content: { confirmed: true },
-  })) as never)
+  client.setRequestHandler(
+    'elicitation/create' as never,
+    (async () => ({
+      action: 'accept',
+      content: { confirmed: true },
+    })) as never,
+  )
   await client.connect(transport as never)
   const { tools } = await client.listTools()
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
@@ -56,11 +62,13 @@ async function runModern(): Promise<void> {
       await client.callTool({ name: 'add_numbers', arguments: { a: 5, b: 3 } })
       break
     case 'http-custom-headers':
-      for (const call of context.toolCalls ?? []) await client.callTool({ name: call.name, arguments: call.arguments ?? {} })
+      for (const call of context.toolCalls ?? [])
+        await client.callTool({ name: call.name, arguments: call.arguments ?? {} })
       break
     case 'http-invalid-tool-headers':
       // The SDK v2 Client already drops tools with invalid x-mcp-header declarations.
-      if (byName.has('valid_tool')) await client.callTool({ name: 'valid_tool', arguments: { region: 'us-west1' } })
+      if (byName.has('valid_tool'))
+        await client.callTool({ name: 'valid_tool', arguments: { region: 'us-west1' } })
       break
     case 'sep-2322-client-request-state':
       for (const name of ['test_mrtr_echo_state', 'test_mrtr_unrelated', 'test_mrtr_no_state']) {
@@ -68,16 +76,23 @@ async function runModern(): Promise<void> {
       }
       // SDK v2 2.4.0 rejects a 2026 result without resultType after the fact (the scenario checks
       // only that no retry is made, which holds); that rejection is the SDK's, not the wire's.
-      await client.callTool({ name: 'test_mrtr_no_result_type', arguments: {} }).catch((error: Error) => {
-        if (!/resultType/.test(error.message)) throw error
-      })
+      await client
+        .callTool({ name: 'test_mrtr_no_result_type', arguments: {} })
+        .catch((error: Error) => {
+          if (!/resultType/.test(error.message)) throw error
+        })
       break
     case 'http-standard-headers': {
-      for (const tool of tools) await client.callTool({ name: tool.name, arguments: sampleArguments(tool.inputSchema) }).catch(() => {})
+      for (const tool of tools)
+        await client
+          .callTool({ name: tool.name, arguments: sampleArguments(tool.inputSchema) })
+          .catch(() => {})
       const resources = await client.listResources().catch(() => ({ resources: [] }))
-      for (const resource of resources.resources) await client.readResource({ uri: resource.uri }).catch(() => {})
+      for (const resource of resources.resources)
+        await client.readResource({ uri: resource.uri }).catch(() => {})
       const prompts = await client.listPrompts().catch(() => ({ prompts: [] }))
-      for (const prompt of prompts.prompts) await client.getPrompt({ name: prompt.name, arguments: {} }).catch(() => {})
+      for (const prompt of prompts.prompts)
+        await client.getPrompt({ name: prompt.name, arguments: {} }).catch(() => {})
       break
     }
     default:
@@ -87,7 +102,9 @@ async function runModern(): Promise<void> {
 }
 
 /** Plausible arguments for a tool's input schema: strings, numbers and booleans by type. */
-function sampleArguments(schema: { properties?: Record<string, unknown> } | undefined): Record<string, unknown> {
+function sampleArguments(
+  schema: { properties?: Record<string, unknown> } | undefined,
+): Record<string, unknown> {
   const args: Record<string, unknown> = {}
   for (const [key, property] of Object.entries(schema?.properties ?? {})) {
     const type = (property as { type?: string }).type

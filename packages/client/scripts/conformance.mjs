@@ -30,7 +30,10 @@ async function node() {
 
 function run(bin, args) {
   return new Promise((resolve) => {
-    const env = { ...process.env, NODE_OPTIONS: `--import=${join(pkg, 'conformance', 'loopback.mjs')}` }
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: `--import=${join(pkg, 'conformance', 'loopback.mjs')}`,
+    }
     const child = spawn(bin, args, { cwd: pkg, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (chunk) => {
@@ -54,7 +57,16 @@ const queue = [...selected]
 async function worker() {
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     const [scenario, version] = next
-    const args = [cli, 'client', '--command', command, '--scenario', scenario, '--spec-version', version]
+    const args = [
+      cli,
+      'client',
+      '--command',
+      command,
+      '--scenario',
+      scenario,
+      '--spec-version',
+      version,
+    ]
     const { code, out } = await run(bin, args)
     const warnings = /WARNING/.test(out.replace(/0 warnings?/gi, ''))
     const ok = code === 0 && !/FAILURE/.test(out)
@@ -65,5 +77,7 @@ async function worker() {
 }
 await Promise.all([worker(), worker(), worker()])
 const failed = results.filter((result) => !result.ok)
-console.log(`${results.length - failed.length}/${results.length} client scenarios passed in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+console.log(
+  `${results.length - failed.length}/${results.length} client scenarios passed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+)
 process.exit(failed.length === 0 ? 0 : 1)

@@ -143,7 +143,9 @@ export class UnsupportedProtocolVersionError extends Error {
   readonly supported: string[]
   readonly requested: string
   constructor(requested: string, supported: string[]) {
-    super(`Protocol version ${requested} is not supported by the server (it supports ${supported.join(', ') || 'none'})`)
+    super(
+      `Protocol version ${requested} is not supported by the server (it supports ${supported.join(', ') || 'none'})`,
+    )
     this.requested = requested
     this.supported = supported
   }

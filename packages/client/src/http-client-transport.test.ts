@@ -28,7 +28,11 @@ describe('HttpClientTransport fallback decision table (R-F1, R-F2)', () => {
       await transport.send(INIT)
       expect(fallbacks).toEqual([status])
       expect(transport.kind).toBe('sse')
-      expect(seen.map((request) => `${request.method} ${new URL(request.url).pathname}`)).toEqual(['POST /mcp', 'GET /mcp', 'POST /messages'])
+      expect(seen.map((request) => `${request.method} ${new URL(request.url).pathname}`)).toEqual([
+        'POST /mcp',
+        'GET /mcp',
+        'POST /messages',
+      ])
       expect(seen[2]?.body).toEqual(INIT)
       expect(transport.stats().fallbacks).toBe(1)
       await transport.close()
@@ -56,7 +60,10 @@ describe('HttpClientTransport fallback decision table (R-F1, R-F2)', () => {
 
   test('401 with an auth hook that cannot help is an UnauthorizedError, never a fallback', async () => {
     const { fetch } = server(401)
-    const transport = new HttpClientTransport('http://127.0.0.1:9/mcp', { fetch, auth: { token: () => 't' } })
+    const transport = new HttpClientTransport('http://127.0.0.1:9/mcp', {
+      fetch,
+      auth: { token: () => 't' },
+    })
     await expect(transport.send(INIT)).rejects.toBeInstanceOf(UnauthorizedError)
   })
 
@@ -65,12 +72,17 @@ describe('HttpClientTransport fallback decision table (R-F1, R-F2)', () => {
     const transport = new HttpClientTransport('http://127.0.0.1:9/mcp', { fetch })
     const error = await transport.send(INIT).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(FallbackError)
-    expect((error as FallbackError).attempts.map((attempt) => attempt.transport)).toEqual(['streamable-http', 'sse'])
+    expect((error as FallbackError).attempts.map((attempt) => attempt.transport)).toEqual([
+      'streamable-http',
+      'sse',
+    ])
   })
 
   test('a server speaking Streamable HTTP keeps it, and the init result is delivered once', async () => {
     const { fetch } = fakeFetch((request) =>
-      request.body?.method === 'initialize' ? sse(event(initResult(request.body.id))) : new Response(null, { status: 405 }),
+      request.body?.method === 'initialize'
+        ? sse(event(initResult(request.body.id)))
+        : new Response(null, { status: 405 }),
     )
     const transport = new HttpClientTransport('http://127.0.0.1:9/mcp', { fetch })
     const received: unknown[] = []

@@ -3,7 +3,12 @@ import { FallbackError, McpHttpError } from './errors.js'
 import { SseClientTransport, type SseTransportOptions } from './sse-client-transport.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
 import { TransportEvents } from './transport-events.js'
-import type { TransportEventMap, TransportMessage, TransportSendOptions, TransportStats } from './types.js'
+import type {
+  TransportEventMap,
+  TransportMessage,
+  TransportSendOptions,
+  TransportStats,
+} from './types.js'
 
 /** Options of {@link HttpClientTransport}. */
 export interface HttpTransportOptions extends SseTransportOptions {
@@ -79,7 +84,11 @@ export class HttpClientTransport extends TransportEvents {
 
   async send(message: TransportMessage, options?: TransportSendOptions): Promise<void> {
     const inner = this.#inner
-    if (this.#decided || message.method !== 'initialize' || !(inner instanceof StreamableHttpClientTransport)) {
+    if (
+      this.#decided ||
+      message.method !== 'initialize' ||
+      !(inner instanceof StreamableHttpClientTransport)
+    ) {
       await inner.send(message, options)
       return
     }
@@ -88,7 +97,12 @@ export class HttpClientTransport extends TransportEvents {
       await inner.send(message, options)
       this.#decided = true
     } catch (error) {
-      if (!(error instanceof McpHttpError) || !FALLBACK_STATUSES.has(error.status) || error.method !== 'POST') throw error
+      if (
+        !(error instanceof McpHttpError) ||
+        !FALLBACK_STATUSES.has(error.status) ||
+        error.method !== 'POST'
+      )
+        throw error
       const sse = this.#sse()
       this.#fallbacks++
       this.emit('fallback', { from: 'streamable-http', to: 'sse', status: error.status })

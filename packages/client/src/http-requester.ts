@@ -116,7 +116,8 @@ export class HttpRequester {
     url: URL,
     mcpHeaders: Record<string, string>,
   ): Promise<Headers> {
-    const given = typeof this.#headers === 'function' ? await this.#headers({ method, url }) : this.#headers
+    const given =
+      typeof this.#headers === 'function' ? await this.#headers({ method, url }) : this.#headers
     const headers = new Headers(given)
     for (const name of RESERVED) headers.delete(name)
     for (const name in mcpHeaders) headers.set(name, mcpHeaders[name] as string)
@@ -155,7 +156,12 @@ export class HttpRequester {
           const final = new URL(followed.url)
           if (!isSameOrigin(url, final)) {
             discardBody(followed)
-            throw this.#refused(method, url, 0, `Redirect to another origin refused: ${final.origin}`)
+            throw this.#refused(
+              method,
+              url,
+              0,
+              `Redirect to another origin refused: ${final.origin}`,
+            )
           }
         }
         return followed
@@ -168,12 +174,22 @@ export class HttpRequester {
         throw this.#refused(method, url, status, `Redirect (HTTP ${status}) refused`)
       }
       if (status !== 307 && status !== 308) {
-        throw this.#refused(method, url, status, `Redirect (HTTP ${status}) would change the method; refused`)
+        throw this.#refused(
+          method,
+          url,
+          status,
+          `Redirect (HTTP ${status}) would change the method; refused`,
+        )
       }
       if (hops >= MAX_REDIRECTS) throw this.#refused(method, url, status, 'Too many redirects')
       const next = new URL(location, url)
       if (!isSameOrigin(url, next)) {
-        throw this.#refused(method, url, status, `Redirect to another origin refused: ${next.origin}`)
+        throw this.#refused(
+          method,
+          url,
+          status,
+          `Redirect to another origin refused: ${next.origin}`,
+        )
       }
       if (url === this.url || url.href === this.url.href) this.url = next
       url = next

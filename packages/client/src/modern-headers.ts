@@ -47,7 +47,9 @@ export function encodeHeaderValue(value: string): string {
  * // { 'mcp-method': 'tools/call', 'mcp-name': 'echo' }
  * ```
  */
-export function standardHeaders(message: Readonly<Record<string, unknown>>): Record<string, string> {
+export function standardHeaders(
+  message: Readonly<Record<string, unknown>>,
+): Record<string, string> {
   const headers: Record<string, string> = {}
   if (typeof message.method !== 'string') return headers
   headers['mcp-method'] = message.method

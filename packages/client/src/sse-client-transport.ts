@@ -89,7 +89,12 @@ export class SseClientTransport extends TransportEvents {
     this.#inflight.add(controller)
     let response: Response
     try {
-      response = await this.#http.request('GET', { accept: 'text/event-stream' }, undefined, controller.signal)
+      response = await this.#http.request(
+        'GET',
+        { accept: 'text/event-stream' },
+        undefined,
+        controller.signal,
+      )
     } finally {
       this.#inflight.delete(controller)
     }
@@ -108,7 +113,13 @@ export class SseClientTransport extends TransportEvents {
     const endpoint = new Promise<URL>((resolve, reject) => {
       this.#timer = this.#timers.setTimeout(() => {
         this.#timer = undefined
-        reject(new McpHttpError('No endpoint event on the SSE stream', { status: 0, method: 'GET', url: this.#http.url.href }))
+        reject(
+          new McpHttpError('No endpoint event on the SSE stream', {
+            status: 0,
+            method: 'GET',
+            url: this.#http.url.href,
+          }),
+        )
       }, this.#endpointTimeoutMs)
       void this.#read(response, resolve, reject)
     })
@@ -124,7 +135,11 @@ export class SseClientTransport extends TransportEvents {
     this.setState('open')
   }
 
-  async #read(response: Response, resolve: (url: URL) => void, reject: (error: Error) => void): Promise<void> {
+  async #read(
+    response: Response,
+    resolve: (url: URL) => void,
+    reject: (error: Error) => void,
+  ): Promise<void> {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader()
     const parser = createSseParser({
       maxBufferSize: this.#maxMessageBytes,
@@ -135,11 +150,23 @@ export class SseClientTransport extends TransportEvents {
           try {
             url = new URL(event.data, this.#http.url)
           } catch {
-            reject(new McpHttpError('Invalid endpoint event', { status: 0, method: 'GET', url: this.#http.url.href }))
+            reject(
+              new McpHttpError('Invalid endpoint event', {
+                status: 0,
+                method: 'GET',
+                url: this.#http.url.href,
+              }),
+            )
             return
           }
           if (url.origin !== this.#http.url.origin) {
-            reject(new McpHttpError(`Endpoint origin does not match: ${url.origin}`, { status: 0, method: 'GET', url: url.href }))
+            reject(
+              new McpHttpError(`Endpoint origin does not match: ${url.origin}`, {
+                status: 0,
+                method: 'GET',
+                url: url.href,
+              }),
+            )
             return
           }
           this.#endpoint = url
@@ -152,7 +179,9 @@ export class SseClientTransport extends TransportEvents {
           this.emit('warning', { code: 'invalid-message', message: parsed.error.error.message })
           return
         }
-        const messages = parsed.batch ? parsed.items.flatMap((item) => (item.ok ? [item.message] : [])) : [parsed.message]
+        const messages = parsed.batch
+          ? parsed.items.flatMap((item) => (item.ok ? [item.message] : []))
+          : [parsed.message]
         for (const message of messages) {
           if (!('method' in message) && message.id !== null) this.#owed.delete(message.id)
           this.#queue.push(message)
@@ -168,11 +197,18 @@ export class SseClientTransport extends TransportEvents {
     } catch {
       // Dropped: handled below.
     }
-    reject(new McpHttpError('The SSE stream ended before its endpoint event', { status: 0, method: 'GET', url: this.#http.url.href }))
+    reject(
+      new McpHttpError('The SSE stream ended before its endpoint event', {
+        status: 0,
+        method: 'GET',
+        url: this.#http.url.href,
+      }),
+    )
     if (this.#closing === undefined) {
       // The session is bound to the stream: it is gone, and never joined again silently (R-X3).
       const ids = [...this.#owed]
-      if (ids.length > 0) this.emit('streamlost', { stream: 'get', requestIds: ids, reason: 'legacy-stream-lost' })
+      if (ids.length > 0)
+        this.emit('streamlost', { stream: 'get', requestIds: ids, reason: 'legacy-stream-lost' })
       void this.close()
     }
   }
@@ -184,13 +220,23 @@ export class SseClientTransport extends TransportEvents {
     if (endpoint === undefined) throw new Error('Transport not started')
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (this.#protocolVersion !== undefined) headers['mcp-protocol-version'] = this.#protocolVersion
-    const id = typeof message.method === 'string' && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : undefined
+    const id =
+      typeof message.method === 'string' &&
+      (typeof message.id === 'string' || typeof message.id === 'number')
+        ? message.id
+        : undefined
     if (id !== undefined) this.#owed.add(id)
     const controller = new AbortController()
     this.#inflight.add(controller)
     let response: Response
     try {
-      response = await this.#http.request('POST', headers, JSON.stringify(message), controller.signal, endpoint)
+      response = await this.#http.request(
+        'POST',
+        headers,
+        JSON.stringify(message),
+        controller.signal,
+        endpoint,
+      )
     } catch (error) {
       if (id !== undefined) this.#owed.delete(id)
       throw error
@@ -225,7 +271,11 @@ export class SseClientTransport extends TransportEvents {
         this.#queue.push({
           jsonrpc: '2.0',
           id,
-          error: { code: -32000, message: 'Connection closed', data: { reason: 'legacy-stream-lost', retryable: true } },
+          error: {
+            code: -32000,
+            message: 'Connection closed',
+            data: { reason: 'legacy-stream-lost', retryable: true },
+          },
         })
       }
       this.#owed.clear()

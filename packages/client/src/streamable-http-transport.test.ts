@@ -17,19 +17,30 @@ import { StreamableHttpClientTransport } from './streamable-http-transport.js'
 import type { TransportOptions } from './types.js'
 
 const URL_ = 'http://127.0.0.1:9/mcp'
-const call = (id: number, name = 'echo') => ({ jsonrpc: '2.0' as const, id, method: 'tools/call', params: { name, arguments: {} } })
+const call = (id: number, name = 'echo') => ({
+  jsonrpc: '2.0' as const,
+  id,
+  method: 'tools/call',
+  params: { name, arguments: {} },
+})
 const INITIALIZED = { jsonrpc: '2.0' as const, method: 'notifications/initialized' }
 
 type Route = (request: Seen, index: number) => Response | Promise<Response> | undefined
 
 /** A transport through initialize, with `route` answering everything after the handshake. */
-async function connected(route: Route, options: TransportOptions = {}, listen: 'offered' | 'refused' = 'refused') {
+async function connected(
+  route: Route,
+  options: TransportOptions = {},
+  listen: 'offered' | 'refused' = 'refused',
+) {
   const received: JsonRpcMessage[] = []
   const errors: Error[] = []
   let closes = 0
   const { fetch, seen } = fakeFetch(async (request, index) => {
-    if (request.body?.method === 'initialize') return json(initResult(request.body.id), 200, { 'mcp-session-id': 'session-1' })
-    if (request.body?.method === 'notifications/initialized') return new Response(null, { status: 202 })
+    if (request.body?.method === 'initialize')
+      return json(initResult(request.body.id), 200, { 'mcp-session-id': 'session-1' })
+    if (request.body?.method === 'notifications/initialized')
+      return new Response(null, { status: 202 })
     const answer = await route(request, index)
     if (answer !== undefined) return answer
     if (request.method === 'GET' && listen === 'refused') return new Response(null, { status: 405 })
@@ -53,7 +64,9 @@ async function connected(route: Route, options: TransportOptions = {}, listen: '
 describe('headers and sessions (R-H1, R-H2, R-H4)', () => {
   test('initialize carries neither session id nor protocol version; later requests carry both', async () => {
     const { transport, seen } = await connected((request) =>
-      request.body?.method === 'tools/call' ? json({ jsonrpc: '2.0', id: request.body.id, result: {} }) : undefined,
+      request.body?.method === 'tools/call'
+        ? json({ jsonrpc: '2.0', id: request.body.id, result: {} })
+        : undefined,
     )
     await transport.send(call(1))
     const [init, initialized] = seen
@@ -74,7 +87,9 @@ describe('headers and sessions (R-H1, R-H2, R-H4)', () => {
   test('a session id on a response to anything but initialize is ignored', async () => {
     const { transport, seen } = await connected((request) =>
       request.body?.method === 'tools/call'
-        ? json({ jsonrpc: '2.0', id: request.body.id, result: {} }, 200, { 'mcp-session-id': 'hijack' })
+        ? json({ jsonrpc: '2.0', id: request.body.id, result: {} }, 200, {
+            'mcp-session-id': 'hijack',
+          })
         : undefined,
     )
     await transport.send(call(1))
@@ -111,36 +126,69 @@ describe('delivery (R-D1 to R-D3)', () => {
     const { transport } = await connected((request) =>
       request.body?.method === 'tools/call'
         ? sse(
-            event({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } }) +
-              event({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 2 } }) +
+            event({
+              jsonrpc: '2.0',
+              method: 'notifications/progress',
+              params: { progressToken: 1, progress: 1 },
+            }) +
+              event({
+                jsonrpc: '2.0',
+                method: 'notifications/progress',
+                params: { progressToken: 1, progress: 2 },
+              }) +
               event({ jsonrpc: '2.0', id: 1, result: {} }),
           )
         : undefined,
     )
     const turns: string[] = []
     transport.onmessage = (message) => {
-      turns.push('method' in message ? `progress ${(message.params as { progress: number }).progress}` : 'result')
+      turns.push(
+        'method' in message
+          ? `progress ${(message.params as { progress: number }).progress}`
+          : 'result',
+      )
       // Anything the handler schedules for the next microtask runs before the next delivery.
       queueMicrotask(() => turns.push('microtask'))
     }
     await transport.send(call(1))
     await settle()
-    expect(turns).toEqual(['progress 1', 'microtask', 'progress 2', 'microtask', 'result', 'microtask'])
+    expect(turns).toEqual([
+      'progress 1',
+      'microtask',
+      'progress 2',
+      'microtask',
+      'result',
+      'microtask',
+    ])
     await transport.close()
   })
 
   test('a stream that ends without its response and without an id fails the request at once, exactly once', async () => {
     const { transport, received, errors } = await connected((request) =>
-      request.body?.method === 'tools/call' ? sse(event({ jsonrpc: '2.0', method: 'notifications/message', params: {} })) : undefined,
+      request.body?.method === 'tools/call'
+        ? sse(event({ jsonrpc: '2.0', method: 'notifications/message', params: {} }))
+        : undefined,
     )
     await transport.send(call(7))
     await settle()
     const answers = received.filter((message) => 'id' in message && message.id === 7)
     expect(answers).toEqual([
-      { jsonrpc: '2.0', id: 7, error: { code: -32000, message: 'Connection closed', data: { reason: 'not-resumable', retryable: true } } },
+      {
+        jsonrpc: '2.0',
+        id: 7,
+        error: {
+          code: -32000,
+          message: 'Connection closed',
+          data: { reason: 'not-resumable', retryable: true },
+        },
+      },
     ])
     expect(errors).toEqual([])
-    expect(transport.stats()).toMatchObject({ pendingRequests: 0, openStreams: 0, synthesizedErrors: 1 })
+    expect(transport.stats()).toMatchObject({
+      pendingRequests: 0,
+      openStreams: 0,
+      synthesizedErrors: 1,
+    })
     await transport.close()
     expect(received.filter((message) => 'id' in message && message.id === 7)).toHaveLength(1)
   })
@@ -151,14 +199,21 @@ describe('delivery (R-D1 to R-D3)', () => {
     )
     await transport.send(call(3))
     await settle()
-    expect(received).toMatchObject([{ id: 3, error: { code: -32000, data: { reason: 'accepted-without-stream' } } }])
+    expect(received).toMatchObject([
+      { id: 3, error: { code: -32000, data: { reason: 'accepted-without-stream' } } },
+    ])
     await transport.close()
   })
 
   test('a JSON-RPC error body for the request is delivered in-band; other failures throw McpHttpError', async () => {
     const { transport, received } = await connected((request) => {
-      if (request.body?.id === 1) return json({ jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'bad' } }, 400)
-      if (request.body?.id === 2) return new Response('<html>busy</html>', { status: 503, headers: { 'content-type': 'text/html' } })
+      if (request.body?.id === 1)
+        return json({ jsonrpc: '2.0', id: 1, error: { code: -32602, message: 'bad' } }, 400)
+      if (request.body?.id === 2)
+        return new Response('<html>busy</html>', {
+          status: 503,
+          headers: { 'content-type': 'text/html' },
+        })
       return undefined
     })
     await transport.send(call(1))
@@ -174,7 +229,10 @@ describe('delivery (R-D1 to R-D3)', () => {
   test('a response repeated on the wire is delivered once', async () => {
     const { transport, received } = await connected((request) =>
       request.body?.method === 'tools/call'
-        ? sse(event({ jsonrpc: '2.0', id: 4, result: { n: 1 } }) + event({ jsonrpc: '2.0', id: 4, result: { n: 2 } }))
+        ? sse(
+            event({ jsonrpc: '2.0', id: 4, result: { n: 1 } }) +
+              event({ jsonrpc: '2.0', id: 4, result: { n: 2 } }),
+          )
         : undefined,
     )
     await transport.send(call(4))
@@ -220,7 +278,10 @@ describe('resumption (R-R1 to R-R6)', () => {
         }
         return undefined
       },
-      { timers: clock, reconnect: { initialDelayMs: 1000, factor: 2, jitter: 0, maxDelayMs: 60_000 } },
+      {
+        timers: clock,
+        reconnect: { initialDelayMs: 1000, factor: 2, jitter: 0, maxDelayMs: 60_000 },
+      },
     )
     const start = clock.now()
     await transport.send(call(1))
@@ -262,12 +323,16 @@ describe('resumption (R-R1 to R-R6)', () => {
     let gets = 0
     const { transport, received } = await connected(
       (request) => {
-        if (request.body?.method === 'tools/call') return sse(`id: e-${request.body.id}\nretry: 10\ndata: \n\n`)
+        if (request.body?.method === 'tools/call')
+          return sse(`id: e-${request.body.id}\nretry: 10\ndata: \n\n`)
         if (request.method === 'GET' && request.headers.get('last-event-id') === 'e-1') {
           gets++
-          return gets < 3 ? new Response(null, { status: 409 }) : sse(event({ jsonrpc: '2.0', id: 1, result: {} }, 'e-9'))
+          return gets < 3
+            ? new Response(null, { status: 409 })
+            : sse(event({ jsonrpc: '2.0', id: 1, result: {} }, 'e-9'))
         }
-        if (request.method === 'GET' && request.headers.get('last-event-id') === 'e-2') return new Response(null, { status: 400 })
+        if (request.method === 'GET' && request.headers.get('last-event-id') === 'e-2')
+          return new Response(null, { status: 400 })
         return undefined
       },
       { timers: clock },
@@ -280,7 +345,11 @@ describe('resumption (R-R1 to R-R6)', () => {
     expect(received).toContainEqual({
       jsonrpc: '2.0',
       id: 2,
-      error: { code: -32000, message: 'Connection closed', data: { reason: 'resume-refused', retryable: false } },
+      error: {
+        code: -32000,
+        message: 'Connection closed',
+        data: { reason: 'resume-refused', retryable: false },
+      },
     })
     await transport.close()
   })
@@ -290,14 +359,17 @@ describe('resumption (R-R1 to R-R6)', () => {
     const { transport, received, errors } = await connected(
       (request) => {
         if (request.body?.method === 'tools/call') return sse(`id: e-1\ndata: \n\n`)
-        if (request.method === 'GET' && request.headers.has('last-event-id')) return new Response(null, { status: 502 })
+        if (request.method === 'GET' && request.headers.has('last-event-id'))
+          return new Response(null, { status: 502 })
         return undefined
       },
       { timers: clock, reconnect: { maxElapsedMs: 10_000, jitter: 0 } },
     )
     await transport.send(call(1))
     await clock.advance(60_000)
-    expect(received).toMatchObject([{ id: 1, error: { code: -32000, data: { reason: 'budget-exhausted' } } }])
+    expect(received).toMatchObject([
+      { id: 1, error: { code: -32000, data: { reason: 'budget-exhausted' } } },
+    ])
     expect(errors).toEqual([])
     expect(transport.stats()).toMatchObject({ openStreams: 0, armedTimers: 0 })
     await transport.close()
@@ -305,13 +377,22 @@ describe('resumption (R-R1 to R-R6)', () => {
 
   test('events replayed after a resume are not delivered twice (R-D5)', async () => {
     const clock = new FakeClock()
-    const progress = (n: number) => ({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: n } })
+    const progress = (n: number) => ({
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: { progressToken: 1, progress: n },
+    })
     const { transport, received } = await connected(
       (request) => {
-        if (request.body?.method === 'tools/call') return sse(`retry: 10\n${event(progress(1), 'e-1')}${event(progress(2), 'e-2')}`)
+        if (request.body?.method === 'tools/call')
+          return sse(`retry: 10\n${event(progress(1), 'e-1')}${event(progress(2), 'e-2')}`)
         if (request.method === 'GET' && request.headers.has('last-event-id')) {
           // A server that replays from one event too early.
-          return sse(event(progress(2), 'e-2') + event(progress(3), 'e-3') + event({ jsonrpc: '2.0', id: 1, result: {} }, 'e-4'))
+          return sse(
+            event(progress(2), 'e-2') +
+              event(progress(3), 'e-3') +
+              event({ jsonrpc: '2.0', id: 1, result: {} }, 'e-4'),
+          )
         }
         return undefined
       },
@@ -319,12 +400,11 @@ describe('resumption (R-R1 to R-R6)', () => {
     )
     await transport.send(call(1))
     await clock.advance(1000)
-    expect(received.map((message) => ('method' in message ? (message.params as { progress: number }).progress : 'result'))).toEqual([
-      1,
-      2,
-      3,
-      'result',
-    ])
+    expect(
+      received.map((message) =>
+        'method' in message ? (message.params as { progress: number }).progress : 'result',
+      ),
+    ).toEqual([1, 2, 3, 'result'])
     expect(transport.stats().duplicatesDropped).toBe(1)
     await transport.close()
   })
@@ -370,10 +450,19 @@ describe('session expiry (R-S3)', () => {
         sessions++
         return json(initResult(request.body.id), 200, { 'mcp-session-id': `s-${sessions}` })
       }
-      if (request.body?.method === 'notifications/initialized') return new Response(null, { status: 202 })
+      if (request.body?.method === 'notifications/initialized')
+        return new Response(null, { status: 202 })
       if (request.method === 'GET') return new Response(null, { status: 405 })
-      if (request.headers.get('mcp-session-id') === 's-1') return json({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }, 404)
-      return json({ jsonrpc: '2.0', id: request.body.id, result: { session: request.headers.get('mcp-session-id') } })
+      if (request.headers.get('mcp-session-id') === 's-1')
+        return json(
+          { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } },
+          404,
+        )
+      return json({
+        jsonrpc: '2.0',
+        id: request.body.id,
+        result: { session: request.headers.get('mcp-session-id') },
+      })
     })
     const transport = new StreamableHttpClientTransport(URL_, { fetch })
     const events: string[] = []
@@ -388,7 +477,11 @@ describe('session expiry (R-S3)', () => {
     await settle()
     expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: { session: 's-2' } }])
     expect(events).toEqual(['created', 'expired', 'created', 'restored'])
-    expect(seen.filter((request) => request.body?.method === 'initialize').map((request) => request.body.id)).toEqual([0, 'mcpwire:reinit:1'])
+    expect(
+      seen
+        .filter((request) => request.body?.method === 'initialize')
+        .map((request) => request.body.id),
+    ).toEqual([0, 'mcpwire:reinit:1'])
     expect(transport.stats().sessionRestarts).toBe(1)
     await transport.close()
   })
@@ -400,9 +493,12 @@ describe('session expiry (R-S3)', () => {
         inits++
         return json(initResult(request.body.id), 200, { 'mcp-session-id': `s-${inits}` })
       }
-      if (request.body?.method === 'notifications/initialized') return new Response(null, { status: 202 })
-      if (request.method === 'GET' || request.method === 'DELETE') return new Response(null, { status: 405 })
-      if (request.headers.get('mcp-session-id') === 's-1') return new Response(null, { status: 404 })
+      if (request.body?.method === 'notifications/initialized')
+        return new Response(null, { status: 202 })
+      if (request.method === 'GET' || request.method === 'DELETE')
+        return new Response(null, { status: 405 })
+      if (request.headers.get('mcp-session-id') === 's-1')
+        return new Response(null, { status: 404 })
       return json({ jsonrpc: '2.0', id: request.body.id, result: {} })
     })
     const transport = new StreamableHttpClientTransport(URL_, { fetch })
@@ -418,8 +514,10 @@ describe('session expiry (R-S3)', () => {
     let closes = 0
     const errors: Error[] = []
     const { fetch } = fakeFetch((request) => {
-      if (request.body?.method === 'initialize') return json(initResult(request.body.id), 200, { 'mcp-session-id': 's' })
-      if (request.body?.method === 'notifications/initialized') return new Response(null, { status: 202 })
+      if (request.body?.method === 'initialize')
+        return json(initResult(request.body.id), 200, { 'mcp-session-id': 's' })
+      if (request.body?.method === 'notifications/initialized')
+        return new Response(null, { status: 202 })
       if (request.method === 'GET') return new Response(null, { status: 405 })
       return new Response(null, { status: 404 })
     })
@@ -437,7 +535,9 @@ describe('session expiry (R-S3)', () => {
 
   test('a 404 without a session id never re-initializes', async () => {
     const { fetch, seen } = fakeFetch((request) =>
-      request.body?.method === 'initialize' ? json(initResult(request.body.id)) : new Response('not here', { status: 404 }),
+      request.body?.method === 'initialize'
+        ? json(initResult(request.body.id))
+        : new Response('not here', { status: 404 }),
     )
     const transport = new StreamableHttpClientTransport(URL_, { fetch })
     await transport.send(INIT)
@@ -460,9 +560,13 @@ describe('close (R-S6)', () => {
     expect(transport.stats()).toMatchObject({ openStreams: 1, pendingRequests: 1 })
     await transport.close()
     await transport.close()
-    expect(received).toMatchObject([{ id: 1, error: { code: -32000, data: { reason: 'transport-closed' } } }])
+    expect(received).toMatchObject([
+      { id: 1, error: { code: -32000, data: { reason: 'transport-closed' } } },
+    ])
     expect(seen.filter((request) => request.method === 'DELETE')).toHaveLength(1)
-    expect(seen.find((request) => request.method === 'DELETE')?.headers.get('mcp-session-id')).toBe('session-1')
+    expect(seen.find((request) => request.method === 'DELETE')?.headers.get('mcp-session-id')).toBe(
+      'session-1',
+    )
     expect(transport.stats()).toMatchObject({
       state: 'closed',
       openStreams: 0,
@@ -479,7 +583,10 @@ describe('close (R-S6)', () => {
   test('close() with a reconnection pending leaves no timer', async () => {
     const clock = new FakeClock()
     const { transport } = await connected(
-      (request) => (request.body?.method === 'tools/call' ? sse('id: e-1\nretry: 60000\ndata: \n\n') : undefined),
+      (request) =>
+        request.body?.method === 'tools/call'
+          ? sse('id: e-1\nretry: 60000\ndata: \n\n')
+          : undefined,
       { timers: clock },
     )
     await transport.send(call(1))
@@ -510,7 +617,9 @@ describe('cancellation (R-C1, R-C2)', () => {
 
 describe('stateless era (R-H3)', () => {
   test('a request with the 2026-07-28 _meta envelope gets Mcp-Method, Mcp-Name and the header version, no session', async () => {
-    const { fetch, seen } = fakeFetch((request) => json({ jsonrpc: '2.0', id: request.body.id, result: {} }))
+    const { fetch, seen } = fakeFetch((request) =>
+      json({ jsonrpc: '2.0', id: request.body.id, result: {} }),
+    )
     const transport = new StreamableHttpClientTransport(URL_, { fetch })
     transport.onmessage = () => {}
     await transport.send(
@@ -518,7 +627,11 @@ describe('stateless era (R-H3)', () => {
         jsonrpc: '2.0',
         id: 1,
         method: 'tools/call',
-        params: { name: 'café', arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } },
+        params: {
+          name: 'café',
+          arguments: {},
+          _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' },
+        },
       },
       { headers: { 'Mcp-Param-Region': 'eu', 'Mcp-Method': 'forged' } },
     )
@@ -536,7 +649,8 @@ describe('stateless era (R-H3)', () => {
 describe('redirects and auth (R-H5, single-flight auth)', () => {
   test('307 within the origin is followed with the body and remembered; another origin is refused', async () => {
     const { fetch, seen } = fakeFetch((request) => {
-      if (request.url === URL_) return new Response(null, { status: 307, headers: { location: '/mcp/' } })
+      if (request.url === URL_)
+        return new Response(null, { status: 307, headers: { location: '/mcp/' } })
       if (request.url.endsWith('/mcp/')) return json(initResult(request.body.id))
       return new Response(null, { status: 500 })
     })
@@ -545,11 +659,15 @@ describe('redirects and auth (R-H5, single-flight auth)', () => {
     await transport.send(INIT)
     transport.setProtocolVersion('2025-11-25')
     await transport.send(INITIALIZED)
-    expect(seen.filter((request) => request.method === 'POST').map((request) => request.url)).toEqual([URL_, `${URL_}/`, `${URL_}/`])
+    expect(
+      seen.filter((request) => request.method === 'POST').map((request) => request.url),
+    ).toEqual([URL_, `${URL_}/`, `${URL_}/`])
     expect(seen[1]?.body).toEqual(INIT)
     await transport.close()
 
-    const other = fakeFetch(() => new Response(null, { status: 307, headers: { location: 'http://evil.example/mcp' } }))
+    const other = fakeFetch(
+      () => new Response(null, { status: 307, headers: { location: 'http://evil.example/mcp' } }),
+    )
     const refused = new StreamableHttpClientTransport(URL_, { fetch: other.fetch })
     await expect(refused.send(INIT)).rejects.toThrow('another origin')
     expect(other.seen).toHaveLength(1)
@@ -561,8 +679,13 @@ describe('redirects and auth (R-H5, single-flight auth)', () => {
     let refreshes = 0
     const { fetch, seen } = fakeFetch(async (request) => {
       await settle()
-      if (request.headers.get('authorization') !== 'Bearer new') return new Response(null, { status: 401 })
-      return json(request.body.method === 'initialize' ? initResult(request.body.id) : { jsonrpc: '2.0', id: request.body.id, result: {} })
+      if (request.headers.get('authorization') !== 'Bearer new')
+        return new Response(null, { status: 401 })
+      return json(
+        request.body.method === 'initialize'
+          ? initResult(request.body.id)
+          : { jsonrpc: '2.0', id: request.body.id, result: {} },
+      )
     })
     const transport = new StreamableHttpClientTransport(URL_, {
       fetch,

@@ -51,8 +51,13 @@ function metaVersion(message: TransportMessage): string | undefined {
   return typeof version === 'string' ? version : undefined
 }
 
-function isRequestMessage(message: TransportMessage): message is TransportMessage & { id: Id; method: string } {
-  return typeof message.method === 'string' && (typeof message.id === 'string' || typeof message.id === 'number')
+function isRequestMessage(
+  message: TransportMessage,
+): message is TransportMessage & { id: Id; method: string } {
+  return (
+    typeof message.method === 'string' &&
+    (typeof message.id === 'string' || typeof message.id === 'number')
+  )
 }
 
 /** A set that forgets its oldest entries past a bound. */
@@ -169,7 +174,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2000
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 0
-    if (!(this.#maxMessageBytes > 0)) throw new RangeError('maxMessageBytes must be a positive number')
+    if (!(this.#maxMessageBytes > 0))
+      throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
     this.#queue = new DeliveryQueue(
       (message) => this.#deliver(message),
@@ -245,7 +251,11 @@ export class StreamableHttpClientTransport extends TransportEvents {
     return {
       state: this.state,
       kind: 'streamable-http',
-      era: this.#stateless ? 'stateless' : this.#protocolVersion === undefined ? undefined : 'session',
+      era: this.#stateless
+        ? 'stateless'
+        : this.#protocolVersion === undefined
+          ? undefined
+          : 'session',
       protocolVersion: this.#protocolVersion,
       sessionId: this.#sessionId,
       openStreams: this.#streams.size,
@@ -264,7 +274,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
 
   // ---- sending -------------------------------------------------------------------------------
 
-  #headers(message: TransportMessage | undefined, extra?: Readonly<Record<string, string>>): Record<string, string> {
+  #headers(
+    message: TransportMessage | undefined,
+    extra?: Readonly<Record<string, string>>,
+  ): Record<string, string> {
     const headers: Record<string, string> = {}
     if (extra !== undefined) {
       for (const name in extra) {
@@ -273,7 +286,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
       }
     }
     const isInitialize = message?.method === 'initialize'
-    const version = (message === undefined ? undefined : metaVersion(message)) ?? this.#protocolVersion
+    const version =
+      (message === undefined ? undefined : metaVersion(message)) ?? this.#protocolVersion
     if (version !== undefined && !isInitialize) headers['mcp-protocol-version'] = version
     if (this.#stateless) {
       if (message !== undefined) Object.assign(headers, standardHeaders(message))
@@ -297,7 +311,11 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
   }
 
-  async #post(message: TransportMessage, options: TransportSendOptions, mayRecover: boolean): Promise<void> {
+  async #post(
+    message: TransportMessage,
+    options: TransportSendOptions,
+    mayRecover: boolean,
+  ): Promise<void> {
     const isRequest = isRequestMessage(message)
     const id = isRequest ? message.id : undefined
     const controller = new AbortController()
@@ -318,7 +336,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     headers['content-type'] = 'application/json'
     const carriedSession = headers['mcp-session-id']
     const cleanup = (keepSignal = false) => {
-      if (id !== undefined && this.#postControllers.get(id) === controller) this.#postControllers.delete(id)
+      if (id !== undefined && this.#postControllers.get(id) === controller)
+        this.#postControllers.delete(id)
       if (onAbort !== undefined && !keepSignal) signal?.removeEventListener('abort', onAbort)
     }
     let response: Response
@@ -395,12 +414,16 @@ export class StreamableHttpClientTransport extends TransportEvents {
       const text = await readTextUpTo(response, this.#maxMessageBytes)
       cleanup()
       this.#acceptBody(text, undefined)
-      if (this.#owed.has(id) && this.#owed.get(id) === undefined) this.#fail([id], 'response-missing', false)
+      if (this.#owed.has(id) && this.#owed.get(id) === undefined)
+        this.#fail([id], 'response-missing', false)
       return
     }
     cleanup()
     discardBody(response)
-    this.emit('warning', { code: 'unexpected-content-type', message: `Unexpected Content-Type "${type}"` })
+    this.emit('warning', {
+      code: 'unexpected-content-type',
+      message: `Unexpected Content-Type "${type}"`,
+    })
     this.#fail([id], 'unexpected-content-type', false)
   }
 
@@ -417,8 +440,16 @@ export class StreamableHttpClientTransport extends TransportEvents {
     const body = await readTextUpTo(response, ERROR_BODY_LIMIT)
     if (carriedSession !== undefined && this.#isSessionExpired(status, body)) {
       if (id !== undefined) this.#owed.delete(id)
-      if (!mayRecover || !this.#reinitialize || this.#initialize === undefined || this.#internal.has(id ?? '')) {
-        const error = new SessionExpiredError('The server no longer knows the session', carriedSession)
+      if (
+        !mayRecover ||
+        !this.#reinitialize ||
+        this.#initialize === undefined ||
+        this.#internal.has(id ?? '')
+      ) {
+        const error = new SessionExpiredError(
+          'The server no longer knows the session',
+          carriedSession,
+        )
         if (!this.#internal.has(id ?? '')) {
           // Recovery off, or a second expiry right after a restore: the transport is finished.
           this.emit('session', { kind: 'expired', sessionId: carriedSession })
@@ -440,7 +471,12 @@ export class StreamableHttpClientTransport extends TransportEvents {
         rpcId = parsed.id
       }
     } catch {}
-    if (id !== undefined && rpcError !== undefined && rpcId === id && !this.#fallbackProbe(message)) {
+    if (
+      id !== undefined &&
+      rpcError !== undefined &&
+      rpcId === id &&
+      !this.#fallbackProbe(message)
+    ) {
       // A JSON-RPC error for this very request: the client handles it in-band (R-D2), which is how
       // SDK v2 makes its -32022 corrective retry.
       this.#accept({ jsonrpc: '2.0', id, error: rpcError }, undefined)
@@ -492,12 +528,19 @@ export class StreamableHttpClientTransport extends TransportEvents {
       this.#listenState = 'off'
       this.#seenEventIds.clear()
       const init = this.#initialize
-      if (init === undefined) throw new SessionExpiredError('The session expired before initialization', expired)
+      if (init === undefined)
+        throw new SessionExpiredError('The session expired before initialization', expired)
       const id = `mcpwire:reinit:${++this.#reinitCount}`
       const answer = await this.#internalRequest({ ...init, id })
       const version = (answer as { result?: { protocolVersion?: unknown } }).result?.protocolVersion
-      if ('error' in answer || (this.#protocolVersion !== undefined && version !== this.#protocolVersion)) {
-        const error = new SessionExpiredError('The session expired and could not be restored', expired)
+      if (
+        'error' in answer ||
+        (this.#protocolVersion !== undefined && version !== this.#protocolVersion)
+      ) {
+        const error = new SessionExpiredError(
+          'The session expired and could not be restored',
+          expired,
+        )
         this.#reportError(error)
         void this.close()
         throw error
@@ -511,7 +554,9 @@ export class StreamableHttpClientTransport extends TransportEvents {
     return this.#restoring
   }
 
-  async #internalRequest(message: TransportMessage & { id: Id; method: string }): Promise<JsonRpcMessage> {
+  async #internalRequest(
+    message: TransportMessage & { id: Id; method: string },
+  ): Promise<JsonRpcMessage> {
     const answer = new Promise<JsonRpcMessage>((resolve) => this.#internal.set(message.id, resolve))
     try {
       await this.#post(message, {}, false)
@@ -554,7 +599,13 @@ export class StreamableHttpClientTransport extends TransportEvents {
   }
 
   #openListen(): void {
-    if (this.#listenMode === 'never' || this.#stateless || this.#closed || this.#listen !== undefined) return
+    if (
+      this.#listenMode === 'never' ||
+      this.#stateless ||
+      this.#closed ||
+      this.#listen !== undefined
+    )
+      return
     if (this.#listenState === 'not-offered') return
     const stream = this.#newStream('get', '', {})
     this.#listen = stream
@@ -625,8 +676,14 @@ export class StreamableHttpClientTransport extends TransportEvents {
     for (;;) {
       if (this.#closed || stream.controller.signal.aborted) return 'closed'
       if (stream.connections > 0) {
-        if (this.#timers.now() - stream.lastProgress >= this.#reconnect.maxElapsedMs) return 'budget-exhausted'
-        const delayMs = reconnectDelay(this.#reconnect, stream.attempt, stream.retryMs, this.#random())
+        if (this.#timers.now() - stream.lastProgress >= this.#reconnect.maxElapsedMs)
+          return 'budget-exhausted'
+        const delayMs = reconnectDelay(
+          this.#reconnect,
+          stream.attempt,
+          stream.retryMs,
+          this.#random(),
+        )
         this.#counters.reconnects++
         this.emit('reconnect', {
           stream: stream.kind,
@@ -761,7 +818,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     if (event.data === '') return
     if (event.type !== 'message') {
-      this.emit('warning', { code: 'unknown-event', message: `Ignored an SSE event of type "${event.type}"` })
+      this.emit('warning', {
+        code: 'unknown-event',
+        message: `Ignored an SSE event of type "${event.type}"`,
+      })
       return
     }
     stream.attempt = 0
@@ -772,7 +832,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
   #acceptBody(text: string, stream: Stream | undefined): void {
     const parsed = parseMessage(text, { maxBytes: this.#maxMessageBytes })
     if (!parsed.ok) {
-      this.emit('warning', { code: 'invalid-message', message: `Ignored an invalid message: ${parsed.error.error.message}` })
+      this.emit('warning', {
+        code: 'invalid-message',
+        message: `Ignored an invalid message: ${parsed.error.error.message}`,
+      })
       return
     }
     if (!parsed.batch) {

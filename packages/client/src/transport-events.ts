@@ -23,7 +23,10 @@ export class TransportEvents extends EventTarget {
    * transport.on('reconnect', (detail) => console.log('reconnecting in', detail.delayMs))
    * ```
    */
-  on<K extends keyof TransportEventMap>(type: K, listener: (detail: TransportEventMap[K]) => void): () => void {
+  on<K extends keyof TransportEventMap>(
+    type: K,
+    listener: (detail: TransportEventMap[K]) => void,
+  ): () => void {
     const wrapped = (event: Event) => listener((event as CustomEvent<TransportEventMap[K]>).detail)
     this.addEventListener(type, wrapped)
     return () => this.removeEventListener(type, wrapped)

@@ -70,7 +70,10 @@ export type TransportState =
 /** The `detail` of each event a transport dispatches. */
 export interface TransportEventMap {
   state: { from: TransportState; to: TransportState }
-  session: { kind: 'created' | 'expired' | 'restored' | 'terminated'; sessionId: string | undefined }
+  session: {
+    kind: 'created' | 'expired' | 'restored' | 'terminated'
+    sessionId: string | undefined
+  }
   reconnect: {
     stream: 'get' | 'post'
     requestIds: Array<string | number>

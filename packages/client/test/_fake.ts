@@ -23,7 +23,8 @@ export class FakeClock implements Timers {
     for (;;) {
       await settle()
       let due: [number, { at: number; callback: () => void }] | undefined
-      for (const entry of this.#pending) if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry
+      for (const entry of this.#pending)
+        if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry
       if (due === undefined) break
       this.#pending.delete(due[0])
       this.#now = due[1].at
@@ -65,16 +66,19 @@ export interface Seen {
   method: string
   url: string
   headers: Headers
+  // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON bodies they sent freely
   body: any
 }
 
 /** A fake `fetch` answering with `handler`, recording every request. */
-export function fakeFetch(handler: (request: Seen, index: number) => Response | Promise<Response>): {
-  fetch: typeof fetch
+export function fakeFetch(
+  handler: (request: Seen, index: number) => Response | Promise<Response>,
+): {
+  fetch: typeof globalThis.fetch
   seen: Seen[]
 } {
   const seen: Seen[] = []
-  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const fetch = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const headers = new Headers(init?.headers)
     const text = typeof init?.body === 'string' ? init.body : undefined
     const request: Seen = {
@@ -87,23 +91,37 @@ export function fakeFetch(handler: (request: Seen, index: number) => Response | 
     const signal = init?.signal
     if (signal?.aborted) throw new DOMException('Aborted', 'AbortError')
     return handler(request, seen.length - 1)
-  }) as typeof fetch
+  }) as typeof globalThis.fetch
   return { fetch, seen }
 }
 
-export const sse = (body: BodyInit | ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
-  new Response(body as BodyInit, { status: 200, headers: { 'content-type': 'text/event-stream', ...headers } })
+export const sse = (
+  body: BodyInit | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+) =>
+  new Response(body as BodyInit, {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream', ...headers },
+  })
 
 export const json = (value: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } })
+  new Response(JSON.stringify(value), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
 
-export const event = (message: unknown, id?: string) => `${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`
+export const event = (message: unknown, id?: string) =>
+  `${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`
 
 export const INIT = {
   jsonrpc: '2.0' as const,
   id: 0,
   method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 't', version: '1' },
+  },
 }
 
 export const initResult = (id: number | string = 0, protocolVersion = '2025-11-25') => ({

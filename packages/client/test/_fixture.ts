@@ -3,14 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { createMcpHandler, type McpHandler, type McpHandlerOptions } from '@mcpwire/server'
 import { toNodeHandler } from '@mcpwire/server/node'
+import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js'
 import { z } from 'zod'
 
 /** Text that breaks naive SSE or JSON handling. */
-export const HOSTILE = 'line1\nline2\r\ndata: fake\n\nid: 9\r: comment\u2028\u0000 "quotes" \\ 🎉 </script>'
+export const HOSTILE =
+  'line1\nline2\r\ndata: fake\n\nid: 9\r: comment\u2028\u0000 "quotes" \\ 🎉 </script>'
 
 /** An SDK v1 McpServer with the tools the interop tests call. */
 export function buildServer(): McpServer {
@@ -40,7 +41,9 @@ export interface RunningServer {
   seen: string[]
 }
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; base: string }> {
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; base: string }> {
   const server = createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -53,8 +56,13 @@ async function stop(server: Server): Promise<void> {
 }
 
 /** `@mcpwire/server` on node:http (its direct Node path). */
-export async function startMcpwire(options: Partial<McpHandlerOptions> = {}): Promise<RunningServer & { mcp: McpHandler }> {
-  const mcp = createMcpHandler({ connect: (transport) => buildServer().connect(transport), ...options })
+export async function startMcpwire(
+  options: Partial<McpHandlerOptions> = {},
+): Promise<RunningServer & { mcp: McpHandler }> {
+  const mcp = createMcpHandler({
+    connect: (transport) => buildServer().connect(transport),
+    ...options,
+  })
   const seen: string[] = []
   const node = toNodeHandler(mcp.fetch)
   const { server, base } = await listen((req, res) => {
@@ -86,7 +94,13 @@ export async function startSdkStreamable(): Promise<RunningServer> {
     if (transport === undefined) {
       if (req.method !== 'POST' || body?.method !== 'initialize') {
         res.writeHead(typeof id === 'string' ? 404 : 400, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'No session' } }))
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: null,
+            error: { code: -32000, message: 'No session' },
+          }),
+        )
         return
       }
       const created = new StreamableHTTPServerTransport({

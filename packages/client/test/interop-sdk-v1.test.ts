@@ -1,7 +1,17 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { afterEach, describe, expect, test } from 'vitest'
-import { HttpClientTransport, SseClientTransport, StreamableHttpClientTransport } from '../src/index.js'
-import { HOSTILE, type RunningServer, startMcpwire, startSdkLegacy, startSdkStreamable } from './_fixture.js'
+import {
+  HttpClientTransport,
+  SseClientTransport,
+  StreamableHttpClientTransport,
+} from '../src/index.js'
+import {
+  HOSTILE,
+  type RunningServer,
+  startMcpwire,
+  startSdkLegacy,
+  startSdkStreamable,
+} from './_fixture.js'
 
 type AnyTransport = StreamableHttpClientTransport | SseClientTransport | HttpClientTransport
 
@@ -30,7 +40,14 @@ async function script(transport: AnyTransport, progressOnRequestStream = true): 
   await client.close()
   expect(errors).toEqual([])
   const stats = transport.stats()
-  expect(stats).toMatchObject({ state: 'closed', openStreams: 0, pendingRequests: 0, armedTimers: 0, inflightFetches: 0, queuedMessages: 0 })
+  expect(stats).toMatchObject({
+    state: 'closed',
+    openStreams: 0,
+    pendingRequests: 0,
+    armedTimers: 0,
+    inflightFetches: 0,
+    queuedMessages: 0,
+  })
 }
 
 describe('SDK v1 Client over @mcpwire/client', () => {

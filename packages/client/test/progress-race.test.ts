@@ -10,15 +10,21 @@ const progress = (token: unknown, n: number) => ({
   method: 'notifications/progress',
   params: { progressToken: token, progress: n, total: N },
 })
-const result = (id: unknown) => ({ jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: 'done' }] } })
+const result = (id: unknown) => ({
+  jsonrpc: '2.0',
+  id,
+  result: { content: [{ type: 'text', text: 'done' }] },
+})
 
 /** A server that writes every progress notification and the result in ONE chunk. */
 function oneChunkServer() {
   return fakeFetch((request) => {
     const body = request.body
-    if (body?.method === 'initialize') return json(initResult(body.id, body.params.protocolVersion), 200, { 'mcp-session-id': 's' })
+    if (body?.method === 'initialize')
+      return json(initResult(body.id, body.params.protocolVersion), 200, { 'mcp-session-id': 's' })
     if (request.method === 'GET') return new Response(null, { status: 405 })
-    if (request.method === 'DELETE' || body?.id === undefined) return new Response(null, { status: 202 })
+    if (request.method === 'DELETE' || body?.id === undefined)
+      return new Response(null, { status: 202 })
     if (body.method === 'tools/call') {
       const token = body.params._meta.progressToken
       let chunk = ''
@@ -36,14 +42,30 @@ type AnyClient = {
   callTool(...args: never[]): Promise<{ content?: unknown }>
 }
 // SDK v1 takes (params, resultSchema, options); v2 takes (params, options).
-const clients: Record<string, { make: () => AnyClient; call: (client: AnyClient, onprogress: (p: { progress: number }) => void) => Promise<{ content?: unknown }> }> = {
+const clients: Record<
+  string,
+  {
+    make: () => AnyClient
+    call: (
+      client: AnyClient,
+      onprogress: (p: { progress: number }) => void,
+    ) => Promise<{ content?: unknown }>
+  }
+> = {
   'SDK v1': {
     make: () => new ClientV1({ name: 'race', version: '1' }) as unknown as AnyClient,
-    call: (client, onprogress) => (client as unknown as ClientV1).callTool({ name: 'count', arguments: {} }, undefined, { onprogress }),
+    call: (client, onprogress) =>
+      (client as unknown as ClientV1).callTool({ name: 'count', arguments: {} }, undefined, {
+        onprogress,
+      }) as Promise<{ content?: unknown }>,
   },
   'SDK v2': {
     make: () => new ClientV2({ name: 'race', version: '1' }) as unknown as AnyClient,
-    call: (client, onprogress) => (client as unknown as ClientV2).callTool({ name: 'count', arguments: {} }, { onprogress }) as Promise<{ content?: unknown }>,
+    call: (client, onprogress) =>
+      (client as unknown as ClientV2).callTool(
+        { name: 'count', arguments: {} },
+        { onprogress },
+      ) as Promise<{ content?: unknown }>,
   },
 }
 
@@ -54,7 +76,9 @@ describe('progress sent in the same read as its result is never lost (M1, R-D1)'
       const client = make()
       const errors: Error[] = []
       client.onerror = (error: Error) => errors.push(error)
-      await client.connect(new StreamableHttpClientTransport('http://127.0.0.1:9/mcp', { fetch }) as never)
+      await client.connect(
+        new StreamableHttpClientTransport('http://127.0.0.1:9/mcp', { fetch }) as never,
+      )
       const seen: number[] = []
       const answer = await call(client, (p) => seen.push(p.progress))
       expect(answer.content).toEqual([{ type: 'text', text: 'done' }])
@@ -71,12 +95,14 @@ describe('progress sent in the same read as its result is never lost (M1, R-D1)'
           return sse(stream.body)
         }
         const body = request.body
-        if (body?.method === 'initialize') stream.push(event(initResult(body.id, body.params.protocolVersion)))
+        if (body?.method === 'initialize')
+          stream.push(event(initResult(body.id, body.params.protocolVersion)))
         else if (body?.method === 'tools/call') {
           let chunk = ''
           for (let i = 1; i <= N; i++) chunk += event(progress(body.params._meta.progressToken, i))
           stream.push(chunk + event(result(body.id)))
-        } else if (body?.id !== undefined && body.method !== undefined) stream.push(event({ jsonrpc: '2.0', id: body.id, result: {} }))
+        } else if (body?.id !== undefined && body.method !== undefined)
+          stream.push(event({ jsonrpc: '2.0', id: body.id, result: {} }))
         return new Response(null, { status: 202 })
       })
       const client = make()

@@ -36,12 +36,21 @@ describe('resumption property (M4)', () => {
         async (count, cuts, sizes, overlap, errorOnCut) => {
           const clock = new FakeClock()
           // The stream's events: a priming event, `count` progress notifications, the result.
-          const events: Array<{ id: string; text: string }> = [{ id: 'p-0', text: 'id: p-0\nretry: 5\ndata: \n\n' }]
+          const events: Array<{ id: string; text: string }> = [
+            { id: 'p-0', text: 'id: p-0\nretry: 5\ndata: \n\n' },
+          ]
           for (let i = 1; i <= count; i++) {
-            const message = { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: i } }
+            const message = {
+              jsonrpc: '2.0',
+              method: 'notifications/progress',
+              params: { progressToken: 1, progress: i },
+            }
             events.push({ id: `p-${i}`, text: `id: p-${i}\ndata: ${JSON.stringify(message)}\n\n` })
           }
-          events.push({ id: 'p-last', text: `id: p-last\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 1, result: { done: true } })}\n\n` })
+          events.push({
+            id: 'p-last',
+            text: `id: p-last\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 1, result: { done: true } })}\n\n`,
+          })
           let connection = 0
           /** Serves the events after `from` (an index), cut after this connection's cut length. */
           const serve = (from: number) => {
@@ -59,7 +68,8 @@ describe('resumption property (M4)', () => {
             })
           }
           const { fetch } = fakeFetch((request) => {
-            if (request.body?.method === 'initialize') return json(initResult(request.body.id), 200, { 'mcp-session-id': 's' })
+            if (request.body?.method === 'initialize')
+              return json(initResult(request.body.id), 200, { 'mcp-session-id': 's' })
             if (request.body?.method === 'tools/call') return serve(0)
             const last = request.headers.get('last-event-id')
             if (request.method === 'GET' && last !== null) {
@@ -68,7 +78,11 @@ describe('resumption property (M4)', () => {
             }
             return new Response(null, { status: 405 })
           })
-          const transport = new StreamableHttpClientTransport('http://127.0.0.1:9/mcp', { fetch, timers: clock, listen: 'never' })
+          const transport = new StreamableHttpClientTransport('http://127.0.0.1:9/mcp', {
+            fetch,
+            timers: clock,
+            listen: 'never',
+          })
           const delivered: unknown[] = []
           const errors: Error[] = []
           transport.onmessage = (message) => delivered.push(message)
@@ -76,14 +90,28 @@ describe('resumption property (M4)', () => {
           await transport.send(INIT)
           transport.setProtocolVersion('2025-11-25')
           delivered.length = 0
-          await transport.send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 't', arguments: {} } })
-          for (let i = 0; i < 20 && transport.stats().pendingRequests > 0; i++) await clock.advance(10)
-          const expected = events.slice(1).map((e) => JSON.parse(e.text.slice(e.text.indexOf('data: ') + 6)))
+          await transport.send({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 't', arguments: {} },
+          })
+          for (let i = 0; i < 20 && transport.stats().pendingRequests > 0; i++)
+            await clock.advance(10)
+          const expected = events
+            .slice(1)
+            .map((e) => JSON.parse(e.text.slice(e.text.indexOf('data: ') + 6)))
           expect(delivered).toEqual(expected)
           expect(errors).toEqual([])
           await transport.close()
           const stats = transport.stats()
-          expect([stats.openStreams, stats.pendingRequests, stats.armedTimers, stats.inflightFetches, stats.queuedMessages]).toEqual([0, 0, 0, 0, 0])
+          expect([
+            stats.openStreams,
+            stats.pendingRequests,
+            stats.armedTimers,
+            stats.inflightFetches,
+            stats.queuedMessages,
+          ]).toEqual([0, 0, 0, 0, 0])
         },
       ),
       { numRuns: 150 },
