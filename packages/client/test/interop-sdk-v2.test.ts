@@ -4,7 +4,7 @@ import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import { afterEach, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { StreamableHttpClientTransport } from '../src/index.js'
-import { HOSTILE } from './_fixture.js'
+import { HOSTILE, type RunningServer, startMcpwire } from './_fixture.js'
 
 /** An SDK v2 server with the interop tools. */
 function buildV2Server(): McpServer {
@@ -36,6 +36,10 @@ function buildV2Server(): McpServer {
 }
 
 const handlers: Array<{ close(): Promise<void> }> = []
+const servers: RunningServer[] = []
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close()
+})
 afterEach(async () => {
   for (const handler of handlers.splice(0)) await handler.close()
 })
@@ -110,5 +114,47 @@ describe('interop with the SDK v2 createMcpHandler', () => {
     await client.close()
     expect(errors).toEqual([])
     expect(transport.stats()).toMatchObject({ state: 'closed', openStreams: 0, pendingRequests: 0 })
+  })
+})
+
+describe('interop with the dual-era @mcpwire/server (node path; modern leg by the SDK v2 handler)', () => {
+  async function dualEra() {
+    const modern = createMcpHandler(() => buildV2Server(), { legacy: 'reject' } as never)
+    handlers.push(modern)
+    const server = await startMcpwire({ modern })
+    servers.push(server)
+    return server
+  }
+
+  test('SDK v2 Client reaches the 2026-07-28 leg', async () => {
+    const server = await dualEra()
+    const transport = new StreamableHttpClientTransport(server.url)
+    const client = new ClientV2({ name: 'interop', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never)
+    const errors: Error[] = []
+    client.onerror = (error) => errors.push(error)
+    await client.connect(transport as never)
+    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['countdown', 'echo'])
+    const echoed = await client.callTool({ name: 'echo', arguments: { text: HOSTILE } })
+    expect(echoed.content).toEqual([{ type: 'text', text: HOSTILE }])
+    const progress: number[] = []
+    await client.callTool({ name: 'countdown', arguments: { n: 10 } }, { onprogress: (p) => progress.push(p.progress) })
+    expect(progress).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
+    await client.close()
+    expect(errors).toEqual([])
+    expect(transport.stats()).toMatchObject({ era: 'stateless', openStreams: 0, pendingRequests: 0, armedTimers: 0 })
+    expect(server.seen.some((line) => line.startsWith('GET') || line.startsWith('DELETE'))).toBe(false)
+  })
+
+  test('SDK v1 Client reaches the 2025 session leg of the same endpoint', async () => {
+    const server = await dualEra()
+    const transport = new StreamableHttpClientTransport(server.url)
+    const client = new ClientV1({ name: 'interop', version: '1.0.0' })
+    await client.connect(transport as never)
+    const progress: number[] = []
+    await client.callTool({ name: 'countdown', arguments: { n: 10 } }, undefined, { onprogress: (p) => progress.push(p.progress) })
+    expect(progress).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
+    await client.ping()
+    await client.close()
+    expect(server.seen.filter((line) => line.startsWith('DELETE'))).toHaveLength(1)
   })
 })
