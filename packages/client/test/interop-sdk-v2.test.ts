@@ -129,20 +129,35 @@ describe('interop with the dual-era @mcpwire/server (node path; modern leg by th
   test('SDK v2 Client reaches the 2026-07-28 leg', async () => {
     const server = await dualEra()
     const transport = new StreamableHttpClientTransport(server.url)
-    const client = new ClientV2({ name: 'interop', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } } as never)
+    const client = new ClientV2({ name: 'interop', version: '1.0.0' }, {
+      versionNegotiation: { mode: 'auto' },
+    } as never)
     const errors: Error[] = []
     client.onerror = (error) => errors.push(error)
     await client.connect(transport as never)
-    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['countdown', 'echo'])
+    expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
+      'countdown',
+      'echo',
+    ])
     const echoed = await client.callTool({ name: 'echo', arguments: { text: HOSTILE } })
     expect(echoed.content).toEqual([{ type: 'text', text: HOSTILE }])
     const progress: number[] = []
-    await client.callTool({ name: 'countdown', arguments: { n: 10 } }, { onprogress: (p) => progress.push(p.progress) })
+    await client.callTool(
+      { name: 'countdown', arguments: { n: 10 } },
+      { onprogress: (p) => progress.push(p.progress) },
+    )
     expect(progress).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
     await client.close()
     expect(errors).toEqual([])
-    expect(transport.stats()).toMatchObject({ era: 'stateless', openStreams: 0, pendingRequests: 0, armedTimers: 0 })
-    expect(server.seen.some((line) => line.startsWith('GET') || line.startsWith('DELETE'))).toBe(false)
+    expect(transport.stats()).toMatchObject({
+      era: 'stateless',
+      openStreams: 0,
+      pendingRequests: 0,
+      armedTimers: 0,
+    })
+    expect(server.seen.some((line) => line.startsWith('GET') || line.startsWith('DELETE'))).toBe(
+      false,
+    )
   })
 
   test('SDK v1 Client reaches the 2025 session leg of the same endpoint', async () => {
@@ -151,7 +166,9 @@ describe('interop with the dual-era @mcpwire/server (node path; modern leg by th
     const client = new ClientV1({ name: 'interop', version: '1.0.0' })
     await client.connect(transport as never)
     const progress: number[] = []
-    await client.callTool({ name: 'countdown', arguments: { n: 10 } }, undefined, { onprogress: (p) => progress.push(p.progress) })
+    await client.callTool({ name: 'countdown', arguments: { n: 10 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    })
     expect(progress).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
     await client.ping()
     await client.close()
