@@ -1,0 +1,32 @@
+// Measures the minified + gzipped size of the package as an application bundles it (esbuild, ESM,
+// browser platform, @mcpwire/sse and @mcpwire/jsonrpc included) and fails past the budget.
+// Usage: node scripts/size.mjs (after `build`).
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+const BUDGET_BYTES = 12 * 1024
+const entries = {
+  'whole package': 'export * from "./dist/index.js"',
+  StreamableHttpClientTransport: 'export { StreamableHttpClientTransport } from "./dist/index.js"',
+  'HttpClientTransport (auto)': 'export { HttpClientTransport } from "./dist/index.js"',
+}
+let failed = false
+for (const [name, contents] of Object.entries(entries)) {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+  })
+  const code = result.outputFiles[0].contents
+  const gzipped = gzipSync(code, { level: 9 }).length
+  const over = gzipped > BUDGET_BYTES
+  failed ||= over
+  console.log(
+    `${name}: ${(code.length / 1024).toFixed(1)} KiB min, ${(gzipped / 1024).toFixed(1)} KiB min+gzip${over ? ` (over the ${BUDGET_BYTES / 1024} KiB budget)` : ''}`,
+  )
+}
+process.exit(failed ? 1 : 0)
