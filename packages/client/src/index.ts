@@ -13,6 +13,8 @@ export {
 export type { HttpTransportOptions } from './http-client-transport.js'
 export { HttpClientTransport } from './http-client-transport.js'
 export type { HeadersOption, RedirectPolicy, RequestInitOption } from './http-requester.js'
+export type { ConnectOptions, McpRequestOptions } from './mcp-client.js'
+export { connect, McpClient, McpRequestError } from './mcp-client.js'
 export type { ToolHeaderSchema } from './modern-headers.js'
 export {
   encodeHeaderValue,
