@@ -173,7 +173,10 @@ export class McpClient {
    */
   onNotification(method: string, handler: (params: unknown) => void): () => void {
     let set = this.#handlers.get(method)
-    if (set === undefined) this.#handlers.set(method, (set = new Set()))
+    if (set === undefined) {
+      set = new Set()
+      this.#handlers.set(method, set)
+    }
     set.add(handler)
     return () => set.delete(handler)
   }

@@ -2,7 +2,7 @@ import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import { afterEach, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { connect } from '../src/index.js'
-import { HOSTILE, type RunningServer, startMcpwire, startSdkLegacy } from './_fixture.js'
+import { HOSTILE, startMcpwire, startSdkLegacy } from './_fixture.js'
 
 function buildV2Server(): McpServer {
   const server = new McpServer({ name: 'v2-fixture', version: '1.0.0' })
