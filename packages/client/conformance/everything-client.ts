@@ -8,8 +8,6 @@
  *
  *   node --import tsx conformance/everything-client.ts http://localhost:4100/mcp
  */
-import { Client as ClientV2 } from '@modelcontextprotocol/client'
-import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHttpClientTransport } from '../src/index.js'
 
 const url = process.argv.at(-1)
@@ -25,7 +23,9 @@ const clientInfo = { name: 'mcpwire-conformance-client', version: '0.0.0' }
 const transport = new StreamableHttpClientTransport(url)
 transport.onerror = (error) => console.error('transport error:', error)
 
+// Each era imports only its SDK, so the program starts quickly on a loaded machine.
 async function runLegacy(): Promise<void> {
+  const { Client: ClientV1 } = await import('@modelcontextprotocol/sdk/client/index.js')
   const client = new ClientV1(clientInfo, { capabilities: {} })
   await client.connect(transport as never)
   const { tools } = await client.listTools()
@@ -42,6 +42,7 @@ async function runLegacy(): Promise<void> {
 }
 
 async function runModern(): Promise<void> {
+  const { Client: ClientV2 } = await import('@modelcontextprotocol/client')
   const client = new ClientV2(clientInfo, {
     capabilities: { elicitation: {} },
     versionNegotiation: { mode: 'auto' },
