@@ -104,7 +104,7 @@ async function runModern(): Promise<void> {
 
 /** Plausible arguments for a tool's input schema: strings, numbers and booleans by type. */
 function sampleArguments(
-  schema: { properties?: Record<string, unknown> } | undefined,
+  schema: { properties?: Record<string, unknown> | undefined } | undefined,
 ): Record<string, unknown> {
   const args: Record<string, unknown> = {}
   for (const [key, property] of Object.entries(schema?.properties ?? {})) {
