@@ -25,6 +25,18 @@ export interface ExampleHandler {
 }
 
 /**
+ * The path of a request's URL. Bun gives a bare path (`/health`) when an HTTP/1.0 request has no
+ * `Host`; such a request still reaches `/health`, and `mcp` refuses it for the missing Host.
+ */
+function pathnameOf(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname
+  } catch {
+    return ''
+  }
+}
+
+/**
  * Builds the handler every sample app serves: {@link createExampleServer} behind
  * `createMcpHandler`, with in-memory defaults, and a `/health` probe.
  *
@@ -56,7 +68,7 @@ export function createExampleHandler(
     beginPost,
     servesDirectly: (pathname) => !draining && pathname !== '/health',
     async fetch(request) {
-      if (new URL(request.url).pathname === '/health') {
+      if (pathnameOf(request.url) === '/health') {
         return Response.json(
           { status: draining ? 'draining' : 'ok' },
           { status: draining ? 503 : 200 },

@@ -6,5 +6,6 @@ export {
   listeningLine,
 } from './example-handler.js'
 export { createExampleServer } from './example-server.js'
+export { internalErrorResponse } from './internal-error.js'
 export type { ShutdownOptions } from './shutdown.js'
 export { shutdownOnSignals } from './shutdown.js'
