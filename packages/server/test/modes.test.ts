@@ -105,15 +105,22 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "DEFAULT_PROTOCOL_VERSION",
+        "FIRST_MODERN_PROTOCOL_VERSION",
         "InMemoryEventStore",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
+        "bearerAuth",
         "checkHostAndOrigin",
+        "classifyEra",
         "createHostOriginCheck",
         "createMcpHandler",
         "errorResponse",
         "isLoopbackHost",
         "isLoopbackOrigin",
+        "objectFirstLogger",
+        "protectedResourceMetadataPath",
+        "protectedResourceMetadataResponse",
+        "protectedResourceMetadataUrl",
       ]
     `)
   })
