@@ -2,6 +2,7 @@
 import {
   createExampleHandler,
   handlerOptions,
+  internalErrorResponse,
   listenAddress,
   listeningLine,
   shutdownOnSignals,
@@ -13,6 +14,8 @@ declare const Bun: {
     hostname: string
     port: number
     fetch: (request: Request) => Response | Promise<Response>
+    development: boolean
+    error: (error: Error) => Response
   }): { url: URL; stop(closeActiveConnections?: boolean): Promise<void> }
 }
 
@@ -20,7 +23,15 @@ const { hostname, port } = listenAddress(Bun.env)
 const app = createExampleHandler(handlerOptions(Bun.env))
 // Bun closes a connection after 10 s without traffic; the handler's keep-alive comments (every
 // 5 s by default) keep quiet event streams open, so Bun's default idleTimeout is left as it is.
-const server = Bun.serve({ hostname, port, fetch: app.fetch })
+// development: false, and errors answered as JSON: Bun's development error page would send the
+// client a stack trace and server paths.
+const server = Bun.serve({
+  hostname,
+  port,
+  fetch: app.fetch,
+  development: false,
+  error: internalErrorResponse,
+})
 console.log(listeningLine('bun', server.url.href))
 shutdownOnSignals({
   app,

@@ -2,6 +2,7 @@
 import {
   createExampleHandler,
   handlerOptions,
+  internalErrorResponse,
   listenAddress,
   listeningLine,
   shutdownOnSignals,
@@ -14,6 +15,7 @@ declare const Deno: {
       hostname: string
       port: number
       onListen?: (addr: { hostname: string; port: number }) => void
+      onError?: (error: unknown) => Response
     },
     handler: (request: Request) => Response | Promise<Response>,
   ): { shutdown(): Promise<void> }
@@ -29,6 +31,7 @@ const server = Deno.serve(
     hostname,
     port,
     onListen: (addr) => console.log(listeningLine('deno', `http://${addr.hostname}:${addr.port}`)),
+    onError: internalErrorResponse, // JSON, never Deno's plain-text page
   },
   app.fetch,
 )

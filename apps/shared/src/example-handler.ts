@@ -34,6 +34,18 @@ export interface ExampleHandler {
 }
 
 /**
+ * The path of a request's URL. Bun gives a bare path (`/health`) when an HTTP/1.0 request has no
+ * `Host`; such a request still reaches `/health`, and `mcp` refuses it for the missing Host.
+ */
+function pathnameOf(url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname
+  } catch {
+    return ''
+  }
+}
+
+/**
  * Builds the handler every sample app serves: one SDK v2 factory ({@link createExampleServer})
  * behind `createMcpHandler` for every era, with in-memory defaults, and a `/health` probe.
  *
@@ -80,7 +92,7 @@ export function createExampleHandler(options: ExampleHandlerOptions = {}): Examp
     beginPost,
     servesDirectly: (pathname) => !draining && pathname !== '/health',
     async fetch(request) {
-      if (new URL(request.url).pathname === '/health') {
+      if (pathnameOf(request.url) === '/health') {
         return Response.json(
           { status: draining ? 'draining' : 'ok' },
           { status: draining ? 503 : 200 },

@@ -7,5 +7,6 @@ export {
 } from './example-handler.js'
 export type { ExampleServerShared } from './example-server.js'
 export { createExampleServer, exampleServerShared } from './example-server.js'
+export { internalErrorResponse } from './internal-error.js'
 export type { ShutdownOptions } from './shutdown.js'
 export { shutdownOnSignals } from './shutdown.js'

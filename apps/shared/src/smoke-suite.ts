@@ -3,6 +3,7 @@ import {
   StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
   type VersionNegotiationMode,
 } from '@modelcontextprotocol/client'
+import { connect } from 'node:net'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -42,6 +43,27 @@ const V2_MODES: {
     session: false,
   },
 ]
+
+/** Sends raw bytes to the app and reads until it closes the connection (HTTP/1.0 does). */
+function rawRequest(
+  url: string,
+  bytes: string,
+): Promise<{ status: number; head: string; body: string }> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes))
+    let text = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('error', reject)
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer within 5 s: ${text}`)))
+    socket.on('end', () => {
+      const split = text.indexOf('\r\n\r\n')
+      const head = text.slice(0, split)
+      resolve({ status: Number(head.split(' ')[1]), head, body: text.slice(split + 4) })
+    })
+  })
+}
 
 /**
  * The smoke tests every sample app runs: the official SDK v1 client over Streamable HTTP and over
@@ -127,6 +149,24 @@ export function smokeSuite(runtime: Runtime): void {
         }
       }, 30_000)
     }
+
+    it('answers HTTP/1.0 requests without Host with JSON, never a stack trace', async () => {
+      const health = await rawRequest(app!.url, 'GET /health HTTP/1.0\r\n\r\n')
+      expect(health.status).toBe(200)
+      expect(JSON.parse(health.body)).toEqual({ status: 'ok' })
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })
+      for (const request of [
+        `POST /mcp HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        'GET /mcp HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n',
+        'GET /elsewhere HTTP/1.0\r\n\r\n',
+      ]) {
+        const answer = await rawRequest(app!.url, request)
+        expect(answer.status, request).toBeGreaterThanOrEqual(400)
+        expect(answer.status, request).toBeLessThan(500)
+        expect(answer.head.toLowerCase()).toContain('content-type: application/json')
+        expect(JSON.parse(answer.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } })
+      }
+    })
 
     it('answers in-flight requests of both eras, then exits with code 0 on SIGTERM', async () => {
       const client = new Client({ name: 'smoke', version: '1.0.0' })
