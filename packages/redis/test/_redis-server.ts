@@ -11,6 +11,8 @@ import type { TestProject } from 'vitest/node'
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string
+    /** The redis-server binary the setup started, or '' when MCPWIRE_REDIS_URL was given. */
+    redisServer: string
   }
 }
 
@@ -36,17 +38,6 @@ function install(): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port })
@@ -64,38 +55,77 @@ function ping(port: number): Promise<boolean> {
   })
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const given = process.env.MCPWIRE_REDIS_URL
-  if (given !== undefined && given !== '') {
-    project.provide('redisUrl', given)
-    return async () => {}
+/** A running redis-server on 127.0.0.1 without persistence. */
+export interface RedisServerProcess {
+  readonly port: number
+  readonly url: string
+  /** Stops it (SIGTERM, then SIGKILL after 3 s) and removes its directory. */
+  stop(signal?: NodeJS.Signals): Promise<void>
+}
+
+/** Starts `binary` on `port` (default: a free one) and waits until it answers PING. */
+export async function startRedisServer(binary: string, port?: number): Promise<RedisServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpwire-redis-'))
+  const listen = port ?? (await freePort())
+  const args = ['--port', `${listen}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const child: ChildProcess = spawn(binary, [...args, '--dir', dir], { stdio: 'ignore' })
+  const deadline = Date.now() + 10_000
+  while (!(await ping(listen))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+      throw new Error(`redis-server did not start on 127.0.0.1:${listen}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
   }
+  return {
+    port: listen,
+    url: `redis://127.0.0.1:${listen}`,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill(signal)
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))])
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** The redis-server binary, installed with apt-get first when missing. */
+export function ensureRedisServer(): string {
   let binary = findRedisServer()
   if (binary === undefined) {
     install()
     binary = findRedisServer()
     if (binary === undefined) throw new Error('redis-server is still missing after apt-get')
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mcpwire-redis-'))
-  const port = await freePort()
-  const args = ['--port', `${port}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
-  const child: ChildProcess = spawn(binary, [...args, '--dir', dir], { stdio: 'ignore' })
-  const deadline = Date.now() + 10_000
-  while (!(await ping(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`redis-server did not start on 127.0.0.1:${port}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20))
+  return binary
+}
+
+/** A free loopback port (closed again before it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const given = process.env.MCPWIRE_REDIS_URL
+  if (given !== undefined && given !== '') {
+    project.provide('redisUrl', given)
+    project.provide('redisServer', findRedisServer() ?? '')
+    return async () => {}
   }
-  project.provide('redisUrl', `redis://127.0.0.1:${port}`)
-  return async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))])
-      if (child.exitCode === null) child.kill('SIGKILL')
-    }
-    rmSync(dir, { recursive: true, force: true })
-  }
+  const binary = ensureRedisServer()
+  const server = await startRedisServer(binary)
+  project.provide('redisUrl', server.url)
+  project.provide('redisServer', binary)
+  return () => server.stop()
 }
