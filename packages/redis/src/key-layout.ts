@@ -6,7 +6,7 @@
  * - `<prefix>:{<sid>}:rq` hash: request key → instance, for requests in flight
  * - `<prefix>:{<sid>}:st` set: the session's stream ids
  * - `<prefix>:{<sid>}:ended` list: ended stream ids, newest first
- * - `<prefix>:{<sid>}:e:<streamId>` stream: events `0-<n>` with field `d`; end marker field `x`
+ * - `<prefix>:{<sid>}:e:<streamId>` list: events `<n>:<json>`, end marker `<n>:`
  * - `<prefix>:{<sid>}:m:<streamId>` hash: `producer`, `n`, `ended`, `q:<key>` pending,
  *   `h:<producer>` latest seq
  * - `<prefix>:i:<instance>` string: heartbeat

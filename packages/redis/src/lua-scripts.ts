@@ -131,7 +131,9 @@ local function append(base, s, data, producer, seq, answered, maxlen)
   if known ~= 0 then return known end
   if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
   local n = redis.call('HINCRBY', m, 'n', 1)
-  redis.call('XADD', e, 'MAXLEN', maxlen, '0-' .. n, 'd', data)
+  if redis.call('RPUSH', e, n .. ':' .. data) > tonumber(maxlen) then
+    redis.call('LTRIM', e, -tonumber(maxlen), -1)
+  end
   if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, seq .. ' ' .. n) end
   if answered ~= '' and redis.call('HDEL', m, 'q:' .. answered) == 1 then
     redis.call('HDEL', base .. ':rq', answered)
@@ -211,7 +213,7 @@ local ids = {}
 for i = 2, #out do ids[#ids + 1] = out[i] end
 redis.call('HSET', m, 'ended', 1, 'eb_p', producer, 'eb_s', seq, 'eb_ids', table.concat(ids, ','))
 local n = redis.call('HINCRBY', m, 'n', 1)
-redis.call('XADD', e, '0-' .. n, 'x', 1)
+redis.call('RPUSH', e, n .. ':')
 local ended = base .. ':ended'
 redis.call('LPUSH', ended, s)
 while redis.call('LLEN', ended) > tonumber(ARGV[3]) do
@@ -225,23 +227,31 @@ expire_stream(base, s, ttl)
 return out
 `)
 
-/** ARGV: stream, after number, limit. {-1} unknown, else {1, ended, id, data, id, data…}. */
+/**
+ * ARGV: stream, after number, limit. {-1} unknown, else {1, ended, number, data, number, data…}.
+ * Entries are numbered without gaps, so the one after a cursor is found by index.
+ */
 export const READ: LuaScript = new LuaScript(`
-local base, s, limit = KEYS[1], ARGV[1], tonumber(ARGV[3])
+local base, s, after, limit = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return {-1} end
-local entries = redis.call('XRANGE', base .. ':e:' .. s, '(0-' .. ARGV[2], '+', 'COUNT', limit + 1)
+local e = base .. ':e:' .. s
 local out = {1, 0}
+local head = redis.call('LINDEX', e, 0)
+if not head then return out end
+local first = tonumber(string.sub(head, 1, string.find(head, ':', 1, true) - 1))
+local start = after + 1 - first
+if start < 0 then start = 0 end
 local count = 0
-for _, entry in ipairs(entries) do
-  local fields = entry[2]
-  if fields[1] == 'x' then
+for _, entry in ipairs(redis.call('LRANGE', e, start, start + limit)) do
+  local colon = string.find(entry, ':', 1, true)
+  if colon == #entry then
     out[2] = 1
     break
   end
   if count == limit then break end
   count = count + 1
-  out[#out + 1] = entry[1]
-  out[#out + 1] = fields[2]
+  out[#out + 1] = tonumber(string.sub(entry, 1, colon - 1))
+  out[#out + 1] = string.sub(entry, colon + 1)
 end
 return out
 `)
