@@ -30,7 +30,7 @@ export interface RedisCluster extends ClusterBackend {
 
 /**
  * Sessions, events and a bus for an `@mcpwire/server` cluster, on the Redis (or Valkey) client
- * the application already has. Needs Redis 6.2 or later (exclusive `XRANGE`); uses no blocking
+ * the application already has. Needs Redis 6 or later (or Valkey); uses no blocking
  * command, and only `EVALSHA`/`EVAL`, `HMGET`, `SET`, `DEL`, `EXISTS` and `PUBLISH` on the command
  * connection.
  *
