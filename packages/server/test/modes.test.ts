@@ -108,12 +108,21 @@ describe('public API', () => {
         "InMemoryEventStore",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
+        "StreamEndedError",
+        "answeredKey",
         "checkHostAndOrigin",
+        "clusterEventId",
+        "clusterStreamId",
         "createHostOriginCheck",
         "createMcpHandler",
+        "createMemoryCluster",
         "errorResponse",
         "isLoopbackHost",
         "isLoopbackOrigin",
+        "parseClusterEventId",
+        "requestKey",
+        "sessionOfStream",
+        "standaloneStreamId",
       ]
     `)
   })
