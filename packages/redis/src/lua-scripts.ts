@@ -228,7 +228,8 @@ return out
 `)
 
 /**
- * ARGV: stream, after number, limit. {-1} unknown, else {1, ended, number, data, number, data…}.
+ * ARGV: stream, after number, limit. {-1} unknown, {-4} events after the cursor were trimmed,
+ * else {1, ended, number, data, number, data…}.
  * Entries are numbered without gaps, so the one after a cursor is found by index.
  */
 export const READ: LuaScript = new LuaScript(`
@@ -240,7 +241,10 @@ local head = redis.call('LINDEX', e, 0)
 if not head then return out end
 local first = tonumber(string.sub(head, 1, string.find(head, ':', 1, true) - 1))
 local start = after + 1 - first
-if start < 0 then start = 0 end
+if start < 0 then
+  if after > 0 then return {-4} end
+  start = 0
+end
 local count = 0
 for _, entry in ipairs(redis.call('LRANGE', e, start, start + limit)) do
   local colon = string.find(entry, ':', 1, true)

@@ -92,6 +92,7 @@ export class RedisEventStore implements ClusterEventStore {
     }
     const key = this.#keys.session(sessionOfStream(streamId))
     const reply = (await this.#run.script(READ, key, [streamId, after, limit])) as unknown[]
+    if (Number(reply[0]) === -4) throw new RangeError('Events after the cursor were dropped')
     if (Number(reply[0]) !== 1) throw new RangeError('Unknown stream')
     const events = []
     for (let i = 2; i < reply.length; i += 2) {
@@ -150,8 +151,13 @@ export class RedisEventStore implements ClusterEventStore {
 
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     const parsed = parseClusterEventId(eventId)
-    if (parsed === undefined || (await this.info(parsed.streamId)) === undefined) return undefined
-    return parsed.streamId
+    if (parsed === undefined) return undefined
+    try {
+      await this.read(parsed.streamId, eventId, 1)
+      return parsed.streamId
+    } catch {
+      return undefined
+    }
   }
 
   async replayEventsAfter(

@@ -29,13 +29,31 @@ export type {
 export type { McpHandler } from './create-mcp-handler.js'
 export { createMcpHandler } from './create-mcp-handler.js'
 export { errorResponse } from './http/error-response.js'
+export type {
+  McpLogEventName,
+  McpLogFields,
+  McpLogger,
+  ObjectFirstLogger,
+} from './logger.js'
+export { objectFirstLogger } from './logger.js'
 export type { McpHandlerStats } from './metrics.js'
+export type { ModernFetchOptions, ModernHandler } from './modern/modern-handler.js'
 export type { AuthInfo, LegacyOptions, McpHandlerOptions } from './options.js'
+export type { EraClassification, EraHeaders } from './protocol/era.js'
+export { classifyEra, FIRST_MODERN_PROTOCOL_VERSION } from './protocol/era.js'
 export type { McpMessage, RequestId } from './protocol/message.js'
 export {
   DEFAULT_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from './protocol/protocol-version.js'
+export type {
+  BearerAuth,
+  BearerAuthOptions,
+  McpCall,
+  VerifiedToken,
+} from './security/bearer.js'
+export { bearerAuth } from './security/bearer.js'
+export type { CorsOptions } from './security/cors.js'
 export type { HostOriginOptions } from './security/index.js'
 export {
   checkHostAndOrigin,
@@ -43,6 +61,12 @@ export {
   isLoopbackHost,
   isLoopbackOrigin,
 } from './security/index.js'
+export type { ProtectedResourceMetadata } from './security/protected-resource.js'
+export {
+  protectedResourceMetadataPath,
+  protectedResourceMetadataResponse,
+  protectedResourceMetadataUrl,
+} from './security/protected-resource.js'
 export type { EventStore, InMemoryEventStoreOptions } from './session/event-store.js'
 export { InMemoryEventStore } from './session/event-store.js'
 export type {

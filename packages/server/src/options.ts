@@ -1,3 +1,7 @@
+import type { McpLogger } from './logger.js'
+import type { ModernHandler } from './modern/modern-handler.js'
+import type { BearerAuth } from './security/bearer.js'
+import type { CorsOptions } from './security/cors.js'
 import type { EventStore } from './session/event-store.js'
 import type { McpTransport } from './session/transport.js'
 import type { Timers } from './timers.js'
@@ -25,8 +29,23 @@ export interface AuthInfo {
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports
  */
 export interface McpHandlerOptions {
-  /** Called once per new session with its transport; awaited before the first message is delivered. */
-  readonly connect: (transport: McpTransport) => unknown
+  /**
+   * Serves MCP 2024-11-05 to 2025-11-25 (sessions): called once per new session with its
+   * transport, awaited before the first message is delivered. Without it the endpoint is
+   * modern-only: GET and DELETE get 405, the HTTP+SSE endpoints are off, and every POST goes to
+   * `modern`. At least one of `connect` and `modern` is required.
+   */
+  readonly connect?: ((transport: McpTransport) => unknown) | undefined
+  /**
+   * Serves MCP 2026-07-28 and later: requests `classifyEra` finds modern are handed to it, already
+   * checked (Host/Origin, `authenticate`, Accept, Content-Type, size) and parsed, and its answer is
+   * relayed (see {@link ModernHandler}). Pass the SDK v2's
+   * `createMcpHandler(factory, { legacy: 'reject' })`. Without it, a modern request gets 400 with
+   * -32000 naming the revisions served, so dual-era clients fall back to `initialize`.
+   */
+  readonly modern?: ModernHandler | undefined
+  /** Most modern requests in flight (open streams included); past it, 503 with Retry-After. Default: 10,000. */
+  readonly maxModernInFlight?: number
   /** The Streamable HTTP endpoint. Default: `/mcp`. */
   readonly path?: string
   /** The legacy HTTP+SSE endpoints, or `false` to turn them off. Default: `{ ssePath: '/sse', messagesPath: '/messages' }`. */
@@ -41,8 +60,25 @@ export interface McpHandlerOptions {
   readonly authenticate?: (
     request: Request,
   ) => AuthInfo | Response | undefined | Promise<AuthInfo | Response | undefined>
+  /**
+   * Bearer-token authorization from `bearerAuth(...)`: checks every MCP request (instead of
+   * `authenticate`, which must then be unset) and serves the protected-resource metadata at
+   * `/.well-known/oauth-protected-resource[/path]`. Default: none.
+   */
+  readonly auth?: BearerAuth
+  /**
+   * Lets browser pages on other origins use the endpoints (CORS): preflights are answered before
+   * `authenticate`, responses carry `Access-Control-Allow-Origin` and expose `Mcp-Session-Id`.
+   * `true` allows every origin `allowedOrigins` accepts; see {@link CorsOptions}. Default: `false`.
+   */
+  readonly cors?: boolean | CorsOptions
   /** Largest accepted POST body in bytes (413 past it). Default: 4 MiB. */
   readonly maxBodyBytes?: number
+  /**
+   * Deepest nesting of arrays and objects accepted in a POST body, checked in one pass before the
+   * body is parsed; deeper bodies get 400 with -32600. Default: 128.
+   */
+  readonly maxJsonDepth?: number
   /** Keep-alive comment interval on quiet event streams, in ms; 0 disables. Default: 5000 (under Bun's 10 s idle timeout). */
   readonly keepAliveMs?: number
   /** A session with no request and no open stream for this long is closed; `Infinity` never closes one. Default: 30 minutes. */
@@ -62,35 +98,72 @@ export interface McpHandlerOptions {
   readonly hibernateAfterMs?: number
   /** Most sessions at once; past it, initialize gets 503 with Retry-After. Default: 10,000. */
   readonly maxSessions?: number
+  /**
+   * Most sessions one principal (see {@link AuthInfo.principal}) may hold at once; past it,
+   * initialize gets 429 with Retry-After. Anonymous callers share one principal (`''`), so set it
+   * together with `authenticate`. Default: `Infinity`.
+   */
+  readonly maxSessionsPerPrincipal?: number
+  /**
+   * A Streamable HTTP session the client has not used since `initialize` (no further POST, GET)
+   * is closed after this many ms, however long `sessionIdleMs` is: an `initialize` whose client
+   * went away does not hold a session slot for long. Default: 60,000 (1 minute).
+   */
+  readonly unusedSessionIdleMs?: number
   /** The SSE `retry` hint (ms) sent in priming events. Default: 1000. */
   readonly retryMs?: number
   /** Answer requests with one `application/json` body instead of an SSE stream. Default: false. */
   readonly jsonResponse?: boolean
+  /**
+   * Bytes of stored events a session keeps for its ended POST streams (besides the newest one);
+   * past it the session forgets its oldest ended streams, never another session's. Live streams
+   * are bounded by the event store (the default keeps 1 MiB per stream). Default: 4 MiB.
+   */
+  readonly maxSessionEventBytes?: number
   /** Bytes queued per event stream for a slow client before the overflow policy closes it. Default: 1 MiB. */
   readonly maxStreamBufferBytes?: number
-  /** Receives server faults; their text never reaches a client. Default: `console.error`. */
+  /**
+   * Receives server faults; their text never reaches a client. Default: the `logger`'s `error`
+   * when one is set, otherwise `console.error`.
+   */
   readonly onerror?: (error: unknown) => void
+  /**
+   * Receives structured events: sessions created, expired and hibernated, streams closed on
+   * overflow, refused requests with their reason. `console` works as is; see {@link McpLogger}.
+   * Default: none (only errors are logged, through `onerror`).
+   */
+  readonly logger?: McpLogger
   /** The clock for idle timeouts and keep-alives. Default: global timers. */
   readonly timers?: Timers
 }
 
 /** {@link McpHandlerOptions} with every default filled in. */
 export interface ResolvedOptions {
+  /** `connect`, or a function that throws on a modern-only endpoint (never called there). */
   readonly connect: (transport: McpTransport) => unknown
+  /** Whether `connect` was given: the legacy eras are served. */
+  readonly servesLegacy: boolean
+  readonly modern: ModernHandler | undefined
+  readonly maxModernInFlight: number
   readonly path: string
   readonly legacy: Required<LegacyOptions> | false
   readonly eventStore: EventStore | undefined
   readonly allowedHosts: readonly string[] | undefined
   readonly allowedOrigins: readonly string[] | undefined
   readonly authenticate: McpHandlerOptions['authenticate']
+  readonly auth: BearerAuth | undefined
   readonly maxBodyBytes: number
+  readonly maxJsonDepth: number
   readonly keepAliveMs: number
   readonly sessionIdleMs: number
   readonly hibernateAfterMs: number
   readonly maxSessions: number
+  readonly maxSessionsPerPrincipal: number
+  readonly unusedSessionIdleMs: number
   readonly retryMs: number
   readonly jsonResponse: boolean
   readonly maxStreamBufferBytes: number
+  readonly maxSessionEventBytes: number
   readonly onerror: (error: unknown) => void
   readonly timers: Timers
 }

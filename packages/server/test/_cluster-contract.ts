@@ -359,6 +359,15 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         expect(events).toHaveLength(max)
         expect(events[0]?.id).toBe(`${s}_6`)
         expect(events.at(-1)?.message).toEqual(progress(max + 5))
+        // A cursor just before the oldest kept event still reads on; an older one has a gap.
+        expect((await b.events.read(s, `${s}_5`, 1)).events[0]?.id).toBe(`${s}_6`)
+        expect((await rejection(b.events.read(s, `${s}_4`, 1))).name).toBe('RangeError')
+        expect(await b.events.getStreamIdForEventId?.(`${s}_5`)).toBe(s)
+        expect(await b.events.getStreamIdForEventId?.(`${s}_1`)).toBeUndefined()
+        const send = async () => {}
+        expect((await rejection(b.events.replayEventsAfter(`${s}_2`, { send }))).name).toBe(
+          'RangeError',
+        )
       })
 
       it('a session keeps only its newest ended streams (maxEndedStreams)', async () => {

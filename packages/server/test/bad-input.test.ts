@@ -140,24 +140,54 @@ describe('createMcpHandler() rejects bad input with its documented status', () =
     await expectError(response, 400, -32000)
   })
 
-  it('accepts batches only for 2025-03-26', async () => {
+  it('accepts batches only in sessions negotiated at 2025-03-26, whatever the header says', async () => {
     handler()
-    const sessionId = await initialize(mcp)
     const batch = JSON.stringify([
       { jsonrpc: '2.0', id: 2, method: 'ping' },
       { jsonrpc: '2.0', id: 3, method: 'ping' },
     ])
-    const refused = await mcp.fetch(
-      post(batch, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' }),
+    const modern = await initialize(mcp, '2025-06-18')
+    // No header (the default would be 2025-03-26): the session's version decides.
+    await expectError(await mcp.fetch(post(batch, { 'mcp-session-id': modern })), 400, -32600)
+    // A header that disagrees with the session is refused on its own.
+    await expectError(
+      await mcp.fetch(
+        post(batch, { 'mcp-session-id': modern, 'mcp-protocol-version': '2025-03-26' }),
+      ),
+      400,
+      -32000,
     )
-    await expectError(refused, 400, -32600)
+    const old = await initialize(mcp, '2025-03-26')
     const accepted = await mcp.fetch(
-      post(batch, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-03-26' }),
+      post(batch, { 'mcp-session-id': old, 'mcp-protocol-version': '2025-03-26' }),
     )
     expect(accepted.status).toBe(200)
     const text = await accepted.text()
     expect(text).toContain('"id":2')
     expect(text).toContain('"id":3')
+  })
+
+  it('answers a batch that repeats a request id with 400 and -32600', async () => {
+    handler()
+    const sessionId = await initialize(mcp, '2025-03-26')
+    const batch = JSON.stringify([
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+      { jsonrpc: '2.0', id: 2, method: 'ping' },
+    ])
+    await expectError(await mcp.fetch(post(batch, { 'mcp-session-id': sessionId })), 400, -32600)
+  })
+
+  it('answers a version header that disagrees with the session with 400 on POST, GET and DELETE', async () => {
+    handler()
+    const sessionId = await initialize(mcp, '2025-06-18')
+    const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' }
+    const ping = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' })
+    await expectError(await mcp.fetch(post(ping, headers)), 400, -32000)
+    const get = new Request(`${BASE}/mcp`, { headers: { ...headers, accept: 'text/event-stream' } })
+    await expectError(await mcp.fetch(get), 400, -32000)
+    const del = new Request(`${BASE}/mcp`, { method: 'DELETE', headers })
+    await expectError(await mcp.fetch(del), 400, -32000)
+    expect(mcp.stats().sessions).toBe(1)
   })
 
   it('answers a second GET stream on a session with 409', async () => {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   createMcpHandler,
+  InMemoryEventStore,
   type McpHandler,
   type McpHandlerOptions,
   type McpMessage,
@@ -288,7 +289,15 @@ describe('hibernateAfterMs', () => {
   })
 
   it('keeps the server while it waits for the client’s answer to its own request', async () => {
-    const { timers, log, mcp } = harness()
+    // The request reaches the client through the event store (no GET is open): read it there.
+    const store = new InMemoryEventStore()
+    const sent: McpMessage[] = []
+    const storeEvent = store.storeEvent.bind(store)
+    store.storeEvent = (streamId, message) => {
+      sent.push(message as McpMessage)
+      return storeEvent(streamId, message)
+    }
+    const { timers, log, mcp } = harness({ eventStore: store })
     const body = JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -305,16 +314,10 @@ describe('hibernateAfterMs', () => {
     const initialized = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
     await mcp.fetch(post(initialized, headersFor(sessionId)))
 
-    const sent: McpMessage[] = []
-    const transport = log.transports[0]!
-    const send = transport.send.bind(transport)
-    transport.send = (message, options) => {
-      sent.push(message)
-      return send(message, options)
-    }
     const roots = log.servers[0]!.server.listRoots() // no GET open: the request waits in the store
     await flush()
-    const request = sent.find((m) => 'id' in m)!
+    const request = sent.find((m) => 'id' in m && 'method' in m)!
+    expect(typeof request.id).toBe('string') // the wire id, not the server's own 0
     timers.advance(5000)
     expect(mcp.stats().hibernatedSessions).toBe(0)
 
@@ -379,6 +382,101 @@ describe('hibernateAfterMs', () => {
     expect(String(log.errors[0])).toMatch(/took too long/)
     expect(mcp.stats()).toMatchObject({ sessions: 0, hibernatedSessions: 0 })
     expect(timers.size).toBe(0)
+  })
+
+  it('answers every request waiting for a wake at once when the session is deleted', async () => {
+    let connects = 0
+    const { timers, log, mcp } = harness({
+      async connect(transport) {
+        connects++
+        if (connects === 2) return new Promise<void>(() => {}) // the rebuild never finishes
+        await new McpServer({ name: 't', version: '1' }).connect(transport)
+      },
+    })
+    const sessionId = await initialize(mcp)
+    timers.advance(1000)
+    expect(mcp.stats().hibernatedSessions).toBe(1)
+    const post1 = callTool(mcp, sessionId, 'echo', { text: 'x' })
+    const get = mcp.fetch(
+      new Request(`${BASE}/mcp`, {
+        headers: { ...headersFor(sessionId), accept: 'text/event-stream' },
+      }),
+    )
+    await flush()
+    const del = await mcp.fetch(
+      new Request(`${BASE}/mcp`, { method: 'DELETE', headers: headersFor(sessionId) }),
+    )
+    expect(del.status).toBe(200)
+    // No time passes on the fake clock: without the fix these wait for the 10 s wake timeout.
+    expect((await post1).status).toBe(404)
+    expect((await get).status).toBe(404)
+    expect(log.errors).toEqual([])
+    expect(mcp.stats()).toMatchObject({ sessions: 0, hibernatedSessions: 0, streams: 0 })
+    expect(timers.size).toBe(0)
+  })
+
+  it('answers every request waiting for a wake at once when the handler closes', async () => {
+    let connects = 0
+    const { timers, mcp } = harness({
+      async connect(transport) {
+        connects++
+        if (connects === 2) return new Promise<void>(() => {})
+        await new McpServer({ name: 't', version: '1' }).connect(transport)
+      },
+    })
+    const sessionId = await initialize(mcp)
+    timers.advance(1000)
+    const pending = [1, 2, 3].map(() => callTool(mcp, sessionId, 'echo', { text: 'x' }))
+    await flush()
+    await mcp.close()
+    expect((await Promise.all(pending)).map((call) => call.status)).toEqual([404, 404, 404])
+    expect(mcp.stats()).toMatchObject({ sessions: 0, hibernatedSessions: 0 })
+    expect(timers.size).toBe(0)
+  })
+
+  it('never sends the client the same server request id twice, across rebuilds', async () => {
+    const store = new InMemoryEventStore()
+    const sent: McpMessage[] = []
+    const storeEvent = store.storeEvent.bind(store)
+    store.storeEvent = (streamId, message) => {
+      sent.push(message as McpMessage)
+      return storeEvent(streamId, message)
+    }
+    const { timers, log, mcp } = harness({ eventStore: store })
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: VERSION,
+        capabilities: { roots: {} },
+        clientInfo: { name: 't', version: '1' },
+      },
+    })
+    const init = await mcp.fetch(post(body))
+    const sessionId = init.headers.get('mcp-session-id')!
+    await init.text()
+    const initialized = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    await mcp.fetch(post(initialized, headersFor(sessionId)))
+
+    const ids: unknown[] = []
+    for (let round = 0; round < 3; round++) {
+      const server = log.servers[log.servers.length - 1]!
+      const roots = server.server.listRoots()
+      await flush()
+      const request = sent.filter((m) => 'method' in m && 'id' in m).at(-1)!
+      ids.push(request.id)
+      const answer = JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { roots: [] } })
+      expect((await mcp.fetch(post(answer, headersFor(sessionId)))).status).toBe(202)
+      await expect(roots).resolves.toEqual({ roots: [] })
+      timers.advance(1000) // hibernates
+      expect(mcp.stats().hibernatedSessions).toBe(1)
+      expect((await callTool(mcp, sessionId, 'echo', { text: 'wake' })).status).toBe(200)
+    }
+    expect(log.servers).toHaveLength(4)
+    // Each rebuilt server numbers its requests from 0; the wire ids never repeat.
+    expect(new Set(ids).size).toBe(3)
+    await mcp.close()
   })
 
   it('expires or deletes a hibernated session without firing onclose again', async () => {

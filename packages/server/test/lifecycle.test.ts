@@ -130,8 +130,9 @@ describe('session lifecycle', () => {
           headers: { ...headers, accept: 'text/event-stream', 'last-event-id': lastEventId },
         }),
       )
-    // The oldest of the 17 ended streams is forgotten; the next one still replays its response.
-    expect((await resume(primingIds[0]!)).status).toBe(404)
+    // The oldest of the 17 ended streams is forgotten (400: the session lives on); the next one
+    // still replays its response.
+    expect((await resume(primingIds[0]!)).status).toBe(400)
     const replayed = await readEvents(await resume(primingIds[1]!))
     expect(replayed.map((event) => JSON.parse(event.data))).toEqual([
       { jsonrpc: '2.0', id: 11, result: {} },

@@ -93,7 +93,12 @@ export interface ClusterEventStore extends EventStore {
     producer: string,
     seq: number,
   ): Promise<string>
-  /** Up to `limit` events strictly after `afterId` (`null`: from the start), oldest first. */
+  /**
+   * Up to `limit` events strictly after `afterId` (`null`: from the oldest kept), oldest first.
+   *
+   * @throws {RangeError} For an unknown stream, a cursor of another stream, or a cursor older than
+   *   the events kept (some after it were trimmed: the reader would miss them).
+   */
   read(streamId: string, afterId: string | null, limit: number): Promise<ClusterEventPage>
   /**
    * Appends the last messages (sequence numbers `seq`, `seq + 1`, …), releases their request ids and

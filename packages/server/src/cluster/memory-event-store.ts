@@ -68,6 +68,10 @@ export class MemoryEventStore implements ClusterEventStore {
     const after = afterPosition(streamId, afterId)
     const stream = this.#state.stream(streamId)
     if (stream === undefined) throw new RangeError('Unknown stream')
+    const oldest = stream.events[0]
+    if (after > 0 && oldest !== undefined && oldest.n > after + 1) {
+      throw new RangeError('Events after the cursor were dropped')
+    }
     const later = stream.events.filter((event) => event.n > after)
     const page = later.slice(0, limit)
     return {
@@ -129,8 +133,13 @@ export class MemoryEventStore implements ClusterEventStore {
 
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     const parsed = parseClusterEventId(eventId)
-    if (parsed === undefined || this.#state.stream(parsed.streamId) === undefined) return undefined
-    return parsed.streamId
+    if (parsed === undefined) return undefined
+    try {
+      await this.read(parsed.streamId, eventId, 1)
+      return parsed.streamId
+    } catch {
+      return undefined
+    }
   }
 
   async replayEventsAfter(

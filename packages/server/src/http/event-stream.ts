@@ -129,6 +129,11 @@ export class EventStream {
     }
     if (this.#queuedBytes > 0 && this.#queuedBytes + chunk.byteLength > this.#maxBufferBytes) {
       this.#metrics.overflowClosedStreams++
+      this.#metrics.log?.('warn', 'stream closed: client reads too slowly', {
+        event: 'stream-overflow',
+        queuedBytes: this.#queuedBytes + chunk.byteLength,
+        maxBufferBytes: this.#maxBufferBytes,
+      })
       this.abort('overflow')
       return false
     }

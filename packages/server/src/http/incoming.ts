@@ -23,4 +23,27 @@ export interface Incoming {
   readText(maxBytes: number): Promise<ReadBodyResult>
   /** The request as a Fetch `Request`, for hooks such as `authenticate`; built on first use. */
   toRequest(): Request
+  /**
+   * A new POST `Request` with this request's URL and headers, minus hop-by-hop and body-framing
+   * headers, without a body, whose signal is `signal`: what a modern request's delegate gets.
+   */
+  toBodylessRequest(signal: AbortSignal): Request
+  /**
+   * Calls `listener` once if the client goes away before the answer has been written.
+   *
+   * @returns A function that stops watching.
+   */
+  watchDisconnect(listener: () => void): () => void
 }
+
+/** Request headers a body-less copy of a request does not carry (RFC 9110 §7.6.1, framing). */
+export const BODYLESS_DROPPED_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+])

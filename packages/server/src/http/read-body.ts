@@ -1,7 +1,11 @@
 /** The outcome of {@link readBody}: the text, or why it could not be read. */
 export type ReadBodyResult =
   | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly reason: 'too-large' | 'invalid-utf8' | 'aborted' }
+  | {
+      readonly ok: false
+      /** `consumed`: something read the body before the handler and kept nothing of it. */
+      readonly reason: 'too-large' | 'invalid-utf8' | 'aborted' | 'consumed'
+    }
 
 /**
  * Reads a request body as UTF-8 text, stopping as soon as it passes `maxBytes`.
@@ -23,8 +27,14 @@ export async function readBody(request: Request, maxBytes: number): Promise<Read
     await request.body?.cancel().catch(() => {})
     return { ok: false, reason: 'too-large' }
   }
+  if (request.bodyUsed) return { ok: false, reason: 'consumed' }
   if (request.body === null) return { ok: true, text: '' }
-  const reader = request.body.getReader()
+  let reader: ReadableStreamDefaultReader<Uint8Array>
+  try {
+    reader = request.body.getReader()
+  } catch {
+    return { ok: false, reason: 'consumed' } // locked: someone else is reading it
+  }
   const chunks: Uint8Array[] = []
   let size = 0
   try {

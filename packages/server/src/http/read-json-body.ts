@@ -5,7 +5,8 @@ import { errorReply, type Reply } from './reply.js'
 /**
  * Checks that a POST declares JSON and reads its body within the size cap; every failure is
  * already the answer to send: 415 for another content type, 413 past `maxBytes`, 400 with -32700
- * for invalid UTF-8, 400 with -32600 for a body that could not be read.
+ * for invalid UTF-8, 400 with -32600 for a body that could not be read, 500 with -32603 for a body
+ * that something in front of the handler read and did not keep (a server misconfiguration).
  *
  * @param request The incoming POST.
  * @param maxBytes The largest accepted body in bytes.
@@ -24,5 +25,8 @@ export async function readJsonBody(request: Incoming, maxBytes: number): Promise
   if (body.ok) return body.text
   if (body.reason === 'too-large') return errorReply(413, -32600, 'Request body too large')
   if (body.reason === 'invalid-utf8') return errorReply(400, -32700, 'Parse error: invalid UTF-8')
+  if (body.reason === 'consumed') {
+    return errorReply(500, -32603, 'Request body was read before it reached the MCP handler')
+  }
   return errorReply(400, -32600, 'Request body could not be read')
 }

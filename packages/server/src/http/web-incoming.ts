@@ -1,4 +1,4 @@
-import type { Incoming } from './incoming.js'
+import { BODYLESS_DROPPED_HEADERS, type Incoming } from './incoming.js'
 import { type ReadBodyResult, readBody } from './read-body.js'
 
 /** A Fetch `Request` seen as an {@link Incoming}. */
@@ -33,5 +33,21 @@ export class WebIncoming implements Incoming {
 
   toRequest(): Request {
     return this.#request
+  }
+
+  toBodylessRequest(signal: AbortSignal): Request {
+    const headers = new Headers(this.#request.headers)
+    for (const name of BODYLESS_DROPPED_HEADERS) headers.delete(name)
+    return new Request(this.#request.url, { method: 'POST', headers, signal })
+  }
+
+  watchDisconnect(listener: () => void): () => void {
+    const signal = this.#request.signal
+    if (signal.aborted) {
+      queueMicrotask(listener)
+      return () => {}
+    }
+    signal.addEventListener('abort', listener, { once: true })
+    return () => signal.removeEventListener('abort', listener)
   }
 }

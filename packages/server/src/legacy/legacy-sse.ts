@@ -3,6 +3,7 @@ import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
 import type { Incoming } from '../http/incoming.js'
+import { lazyBodylessRequest } from '../http/lazy-request.js'
 import { readJsonBody } from '../http/read-json-body.js'
 import { errorReply, type Reply } from '../http/reply.js'
 import { isInitialize, parseMessages } from '../protocol/message.js'
@@ -23,9 +24,8 @@ export async function handleLegacySse(
   if (request.headers.has('accept') && !accepts(request, 'text/event-stream')) {
     return errorReply(406, -32000, 'Not acceptable: Accept must list text/event-stream')
   }
-  if (ctx.sessions.full) {
-    return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
-  }
+  const refusal = ctx.sessions.refuseNew(caller.principal)
+  if (refusal !== undefined) return refusal
   const session = ctx.sessions.create(caller.principal, 'legacy', '2024-11-05')
   const connection = new EventStream({
     maxBufferBytes: ctx.options.maxStreamBufferBytes,
@@ -69,13 +69,14 @@ export async function handleLegacyPost(
   }
   const body = await readJsonBody(request, ctx.options.maxBodyBytes)
   if (typeof body !== 'string') return body
-  const parsed = parseMessages(body)
+  const parsed = parseMessages(body, ctx.options.maxJsonDepth)
   if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const session = found.session
   session.touch()
   const extra = {
     authInfo: caller.authInfo,
     requestInfo: { headers: headersObject(request), url: request.parsedUrl },
+    request: lazyBodylessRequest(request),
   }
   for (const message of parsed.messages) {
     if (isInitialize(message)) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Incoming } from '../http/incoming.js'
+import { BODYLESS_DROPPED_HEADERS, type Incoming } from '../http/incoming.js'
 import { type ReadBodyResult, readBody } from '../http/read-body.js'
 import { NodeHeaders } from './node-headers.js'
 import { readNodeBody } from './read-node-body.js'
@@ -43,5 +43,30 @@ export class NodeIncoming implements Incoming {
   toRequest(): Request {
     this.#request ??= toWebRequest(this.#req, this.#res)
     return this.#request
+  }
+
+  toBodylessRequest(signal: AbortSignal): Request {
+    const headers: [string, string][] = []
+    const raw = this.#req.rawHeaders
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!
+      if (name.charCodeAt(0) === 0x3a) continue // an HTTP/2 pseudo-header
+      if (BODYLESS_DROPPED_HEADERS.has(name.toLowerCase())) continue
+      headers.push([name, raw[i + 1]!])
+    }
+    return new Request(this.url, { method: 'POST', headers, signal })
+  }
+
+  watchDisconnect(listener: () => void): () => void {
+    const res = this.#res
+    if (res.destroyed && !res.writableFinished) {
+      queueMicrotask(listener)
+      return () => {}
+    }
+    const onClose = (): void => {
+      if (!res.writableFinished) listener()
+    }
+    res.once('close', onClose)
+    return () => res.off('close', onClose)
   }
 }

@@ -14,7 +14,23 @@ export interface ServeOptions {
   readonly signal?: AbortSignal | undefined
   /** Receives errors the bridge catches (see {@link toNodeHandler}). Default: `console.error`. */
   readonly onError?: ((error: unknown) => void) | undefined
+  /**
+   * Time a client has to send a request's headers; a slower one gets 408 and is disconnected, so
+   * idle half-open sockets (slowloris) do not pile up. Default: 10,000 ms.
+   */
+  readonly headersTimeoutMs?: number | undefined
+  /**
+   * Time a client has to send a whole request, headers and body; a body sent too slowly gets 408.
+   * Responses are not limited: event streams stay open as long as the handler keeps them.
+   * Default: 30,000 ms.
+   */
+  readonly requestTimeoutMs?: number | undefined
 }
+
+/** The default of {@link ServeOptions.headersTimeoutMs}. */
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+/** The default of {@link ServeOptions.requestTimeoutMs}. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 /** A running server started by {@link serve}. */
 export interface NodeServer {
@@ -29,6 +45,10 @@ export interface NodeServer {
 /**
  * Serves a `fetch(request)` handler with `node:http`.
  *
+ * Slow clients are bounded: headers must arrive within `headersTimeoutMs` (10 s) and a whole
+ * request within `requestTimeoutMs` (30 s), checked every second; a late client gets 408 and is
+ * disconnected. A slow reader of a response is bounded by the handler (`maxStreamBufferBytes`).
+ *
  * @param options Handler, port, hostname, abort signal and error callback.
  * @returns The running server once it listens.
  * @example
@@ -39,7 +59,20 @@ export interface NodeServer {
  * @see https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
  */
 export function serve(options: ServeOptions): Promise<NodeServer> {
-  const server = createServer(toNodeHandler(options.fetch, { onError: options.onError }))
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
+  const requestTimeout = Math.max(
+    headersTimeout,
+    options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  )
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts on this interval (30 s by default, far past them).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout / 4)),
+    },
+    toNodeHandler(options.fetch, { onError: options.onError }),
+  )
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {

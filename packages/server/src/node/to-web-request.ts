@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { type BodyReadBefore, bodyReadBefore } from './body-read-before.js'
 
 // What may go into the authority of the URL we build. A Host outside this shape (userinfo, path,
 // spaces) is not used for the URL, so it cannot change the parsed path or make `new Request` throw;
@@ -78,6 +79,21 @@ function bodyStream(req: IncomingMessage, onCancel: () => void): ReadableStream<
   )
 }
 
+/** A body rebuilt from what a middleware kept, or one that fails at once when it kept nothing. */
+function keptBody(kept: BodyReadBefore): BodyInit {
+  if (kept.kind === 'text') return kept.text
+  if (kept.kind === 'bytes') return kept.bytes as Uint8Array<ArrayBuffer>
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const message =
+        kept.kind === 'lost'
+          ? 'Request body was read before the handler and not kept'
+          : 'Request body kept by a body parser cannot be serialised as JSON'
+      controller.error(new TypeError(message))
+    },
+  })
+}
+
 /** Options for {@link toWebRequest}. */
 export interface ToWebRequestOptions {
   /**
@@ -100,6 +116,9 @@ export interface ToWebRequestOptions {
  * - `request.signal` aborts when the client goes away before the response has finished
  *   (`res` emits `close` early, or `req` is aborted).
  * - Repeated headers are appended, so none is lost.
+ * - When a body parser in front already read the body (Express's `express.json()`), the body is
+ *   rebuilt from `req.body` (a string, bytes, or a JSON value serialised again); when it kept
+ *   nothing, reading the body fails at once instead of waiting forever.
  *
  * @param req The incoming Node request.
  * @param res Its response; needed to turn a disconnect into `request.signal`. When omitted, the
@@ -157,7 +176,8 @@ export function toWebRequest(
           res.setHeader('connection', 'close')
         }
       })
-    init.body = bodyStream(req, onBodyCancel)
+    const kept = bodyReadBefore(req)
+    init.body = kept === undefined ? bodyStream(req, onBodyCancel) : keptBody(kept)
     init.duplex = 'half'
   }
   return new Request(url, init)

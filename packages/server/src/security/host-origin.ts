@@ -92,7 +92,7 @@ function parseHost(value: string): ParsedHost | undefined {
 }
 
 /** `scheme://host[:port]` in canonical form, or `undefined` when the value is not an origin. */
-function canonicalOrigin(value: string): string | undefined {
+export function canonicalOrigin(value: string): string | undefined {
   const match = ORIGIN_PATTERN.exec(value)
   if (match === null) return undefined
   const scheme = match[1]!.toLowerCase()

@@ -22,19 +22,29 @@ export interface EventStore {
 
 /** Limits of {@link InMemoryEventStore}. */
 export interface InMemoryEventStoreOptions {
-  /** Events kept per stream; older ones are dropped first. Default: 256. */
+  /** Events kept per stream; older ones are dropped first (and counted). Default: 4096. */
   readonly maxEventsPerStream?: number
-  /** Streams kept; the least recently written is dropped first. Default: 10,000. */
+  /** Bytes of JSON kept per stream; older events are dropped first (and counted). Default: 1 MiB. */
+  readonly maxBytesPerStream?: number
+  /**
+   * Streams kept; past it the least recently written is dropped. Default: `Infinity`: the handler
+   * already deletes a session's streams when it ends and keeps few ended ones per session, and a
+   * shared cap would let one client's streams push out another's.
+   */
   readonly maxStreams?: number
 }
 
 interface StoredEvent {
   readonly seq: number
+  readonly bytes: number
   readonly message: McpMessage | Record<string, never>
 }
 
 interface StoredStream {
   nextSeq: number
+  bytes: number
+  /** The sequence number of the newest event dropped past the bounds (0: none). */
+  droppedThrough: number
   readonly events: StoredEvent[]
 }
 
@@ -42,23 +52,30 @@ interface StoredStream {
  * A bounded in-memory {@link EventStore}: the default of `createMcpHandler`.
  *
  * Event ids are `<streamId>_<sequence>`, so the stream of an id is read from the id itself.
- * Memory is bounded by `maxEventsPerStream` times `maxStreams`; a client resuming after events
- * were dropped receives only those still kept.
+ * Each stream has its own bounds (`maxEventsPerStream`, `maxBytesPerStream`), so what one stream
+ * (one client) stores never drops another's events. Past its bound a stream drops its oldest
+ * events and counts them ({@link evictedEvents}); a client resuming from before a dropped event
+ * is refused (`getStreamIdForEventId` answers `undefined`, `replayEventsAfter` throws a
+ * `RangeError`), never silently handed a stream with a gap.
  *
  * @example
  * ```ts
- * const mcp = createMcpHandler({ connect, eventStore: new InMemoryEventStore({ maxStreams: 1000 }) })
+ * const mcp = createMcpHandler({ connect, eventStore: new InMemoryEventStore({ maxBytesPerStream: 256 * 1024 }) })
  * ```
  */
 export class InMemoryEventStore implements EventStore {
   readonly #maxEvents: number
+  readonly #maxBytes: number
   readonly #maxStreams: number
   readonly #streams = new Map<string, StoredStream>()
+  #evictedEvents = 0
+  #evictedStreams = 0
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.#maxEvents = options.maxEventsPerStream ?? 256
-    this.#maxStreams = options.maxStreams ?? 10_000
-    if (!(this.#maxEvents >= 1) || !(this.#maxStreams >= 1)) {
+    this.#maxEvents = options.maxEventsPerStream ?? 4096
+    this.#maxBytes = options.maxBytesPerStream ?? 1024 * 1024
+    this.#maxStreams = options.maxStreams ?? Number.POSITIVE_INFINITY
+    if (!(this.#maxEvents >= 1) || !(this.#maxStreams >= 1) || !(this.#maxBytes >= 1)) {
       throw new RangeError('Event store limits must be at least 1')
     }
   }
@@ -68,27 +85,55 @@ export class InMemoryEventStore implements EventStore {
     return this.#streams.size
   }
 
+  /** Events dropped because their stream passed `maxEventsPerStream` or `maxBytesPerStream`. */
+  get evictedEvents(): number {
+    return this.#evictedEvents
+  }
+
+  /** Streams dropped because the store passed `maxStreams`. */
+  get evictedStreams(): number {
+    return this.#evictedStreams
+  }
+
   async storeEvent(streamId: string, message: McpMessage | Record<string, never>): Promise<string> {
     let stream = this.#streams.get(streamId)
     if (stream === undefined) {
-      stream = { nextSeq: 1, events: [] }
+      stream = { nextSeq: 1, bytes: 0, droppedThrough: 0, events: [] }
       if (this.#streams.size >= this.#maxStreams) {
         const oldest = this.#streams.keys().next().value
-        if (oldest !== undefined) this.#streams.delete(oldest)
+        if (oldest !== undefined) {
+          this.#streams.delete(oldest)
+          this.#evictedStreams++
+        }
       }
     } else {
       this.#streams.delete(streamId)
     }
     this.#streams.set(streamId, stream)
     const seq = stream.nextSeq++
-    stream.events.push({ seq, message })
-    if (stream.events.length > this.#maxEvents) stream.events.shift()
+    const bytes = utf8Length(JSON.stringify(message))
+    stream.events.push({ seq, bytes, message })
+    stream.bytes += bytes
+    // The newest event always stays, even alone over the byte bound.
+    while (
+      stream.events.length > 1 &&
+      (stream.events.length > this.#maxEvents || stream.bytes > this.#maxBytes)
+    ) {
+      const dropped = stream.events.shift()!
+      stream.bytes -= dropped.bytes
+      stream.droppedThrough = dropped.seq
+      this.#evictedEvents++
+    }
     return `${streamId}_${seq}`
   }
 
+  /** The stream of an event id, or `undefined` when it is unknown or events after it were dropped. */
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     const parsed = parseEventId(eventId)
-    return parsed !== undefined && this.#streams.has(parsed.streamId) ? parsed.streamId : undefined
+    if (parsed === undefined) return undefined
+    const stream = this.#streams.get(parsed.streamId)
+    if (stream === undefined || !isResumable(stream, parsed.seq)) return undefined
+    return parsed.streamId
   }
 
   async replayEventsAfter(
@@ -99,6 +144,9 @@ export class InMemoryEventStore implements EventStore {
     if (parsed === undefined) throw new RangeError('Unknown event id')
     const stream = this.#streams.get(parsed.streamId)
     if (stream === undefined) throw new RangeError('Unknown event id')
+    if (!isResumable(stream, parsed.seq)) {
+      throw new RangeError('Events after this id are no longer stored')
+    }
     for (const event of stream.events.slice()) {
       if (event.seq <= parsed.seq || !('jsonrpc' in event.message)) continue
       await send(`${parsed.streamId}_${event.seq}`, event.message as McpMessage)
@@ -110,6 +158,21 @@ export class InMemoryEventStore implements EventStore {
   deleteStream(streamId: string): void {
     this.#streams.delete(streamId)
   }
+}
+
+/** Whether every event after `seq` is still stored (and `seq` was ever minted). */
+function isResumable(stream: StoredStream, seq: number): boolean {
+  return seq >= stream.droppedThrough && seq < stream.nextSeq
+}
+
+/** The UTF-8 length of a string, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80) bytes += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1
+  }
+  return bytes
 }
 
 function parseEventId(eventId: string): { streamId: string; seq: number } | undefined {

@@ -10,6 +10,8 @@ export interface MessageSink {
   send(message: McpMessage): Promise<void>
   /** Ends the sink after everything sent so far. */
   end(): void
+  /** Notes that a request of the sink was cancelled by the client, so gets no response. */
+  abandoned?(): void
 }
 
 /** Settings of an {@link OutboundStream}. */
@@ -38,6 +40,7 @@ export class OutboundStream implements MessageSink {
   #ended = false
   #replay: { missed: boolean; ids: Set<string> } | undefined
   #replayedIds: Set<string> | undefined
+  #storedBytes = 0
 
   constructor(options: OutboundStreamOptions) {
     this.streamId = options.streamId
@@ -47,6 +50,11 @@ export class OutboundStream implements MessageSink {
   /** Whether events get ids and can be replayed. */
   get resumable(): boolean {
     return this.#options.eventStore !== undefined
+  }
+
+  /** Bytes of JSON this stream has sent to the event store (the store may have dropped some). */
+  get storedBytes(): number {
+    return this.#storedBytes
   }
 
   /** Whether the stream has ended (its last response was sent). */
@@ -82,8 +90,10 @@ export class OutboundStream implements MessageSink {
   }
 
   send(message: McpMessage): Promise<void> {
+    // Serialized now, so storedBytes counts a message from the moment it is sent.
+    const data = JSON.stringify(message)
+    if (this.#options.eventStore !== undefined) this.#storedBytes += data.length
     return this.#enqueue(async () => {
-      const data = JSON.stringify(message)
       const store = this.#options.eventStore
       if (store === undefined) {
         if (!this.#connection?.write(this.#frame(data, undefined))) {

@@ -52,6 +52,16 @@ export class RequestScope {
     await sent
   }
 
+  /**
+   * Stops waiting for one request's response (the client cancelled it, so none will come); ends
+   * the sink when it was the last one.
+   */
+  abandon(id: RequestId): void {
+    if (!this.#pending.delete(idKey(id))) return
+    this.sink.abandoned?.()
+    if (this.#pending.size === 0) this.#finish()
+  }
+
   /** Ends the scope without further responses (session closed). */
   cancel(): void {
     this.#pending.clear()
@@ -91,12 +101,23 @@ export class JsonSink implements MessageSink {
 
   readonly #headers: Record<string, string>
 
+  #abandoned = false
+
   async send(message: McpMessage): Promise<void> {
     if ('result' in message || 'error' in message) this.#responses.push(message)
     else this.#onDrop()
   }
 
+  abandoned(): void {
+    this.#abandoned = true
+  }
+
   end(): void {
+    if (this.#responses.length === 0 && this.#abandoned) {
+      // Every request was cancelled by the client: there is no response to send.
+      this.#resolve({ status: 202, headers: { ...this.#headers }, body: null })
+      return
+    }
     if (this.#responses.length === 0) {
       // Ended without any response: the session closed while the request was in flight.
       this.#resolve(errorReply(404, -32001, 'Session not found'))

@@ -1,3 +1,4 @@
+import { errorReply, type Reply } from '../http/reply.js'
 import type { Metrics } from '../metrics.js'
 import type { ResolvedOptions } from '../options.js'
 import type { McpMessage } from '../protocol/message.js'
@@ -36,6 +37,11 @@ export class SessionRegistry implements SessionHost {
   // Stream ids: a random prefix per handler and a counter (short, and unique in a shared store).
   readonly #streamIdPrefix = crypto.randomUUID().slice(0, 8)
   #streamCount = 0
+  #serverRequestCount = 0
+  /** Streamable HTTP sessions not used since `initialize`, oldest first (`unusedSessionIdleMs`). */
+  readonly #unused = new Map<string, Session>()
+  /** Open sessions per principal (for `maxSessionsPerPrincipal`). */
+  readonly #perPrincipal = new Map<string, number>()
 
   constructor(options: ResolvedOptions, metrics: Metrics) {
     this.options = options
@@ -46,6 +52,18 @@ export class SessionRegistry implements SessionHost {
   /** Whether another session fits under `maxSessions`. */
   get full(): boolean {
     return this.#sessions.size >= this.options.maxSessions
+  }
+
+  /**
+   * Why a new session for `principal` is refused, as the answer to send: 503 past `maxSessions`,
+   * 429 past `maxSessionsPerPrincipal`; `undefined` when it may be created.
+   */
+  refuseNew(principal: string): Reply | undefined {
+    if (this.full) return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
+    if ((this.#perPrincipal.get(principal) ?? 0) >= this.options.maxSessionsPerPrincipal) {
+      return errorReply(429, -32000, 'Too many sessions for this client', { 'retry-after': '5' })
+    }
+    return undefined
   }
 
   /**
@@ -73,6 +91,16 @@ export class SessionRegistry implements SessionHost {
       replayLog,
     )
     this.metrics.sessions++
+    this.#perPrincipal.set(principal, (this.#perPrincipal.get(principal) ?? 0) + 1)
+    session.createdAt = this.options.timers.now()
+    // A legacy session lives as long as its stream; a Streamable HTTP one must be used soon.
+    if (kind === 'streamable') this.#unused.set(session.id, session)
+    this.metrics.log?.('info', 'session created', {
+      event: 'session-created',
+      sessionId: session.id,
+      transport: kind === 'legacy' ? 'legacy-sse' : 'streamable-http',
+      protocolVersion,
+    })
     this.touch(session) // adds it to the map, as the most recently active
     return session
   }
@@ -86,6 +114,17 @@ export class SessionRegistry implements SessionHost {
     }
     if (session.kind !== kind) return { ok: false, status: 404 }
     return { ok: true, session }
+  }
+
+  newServerRequestId(): string {
+    this.#serverRequestCount++
+    return `${this.#streamIdPrefix}.${this.#serverRequestCount.toString(36)}`
+  }
+
+  used(session: Session): void {
+    if (!this.#unused.delete(session.id)) return
+    // The sweep may have been armed for this session's short deadline: aim it again.
+    if (this.#sweep !== undefined) this.#arm(this.#nextDeadline())
   }
 
   newStreamId(): string {
@@ -115,6 +154,10 @@ export class SessionRegistry implements SessionHost {
   ended(session: Session): void {
     if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
     this.#awake?.delete(session.id)
+    this.#unused.delete(session.id)
+    const count = (this.#perPrincipal.get(session.principal) ?? 1) - 1
+    if (count === 0) this.#perPrincipal.delete(session.principal)
+    else this.#perPrincipal.set(session.principal, count)
     this.metrics.sessions--
     if (this.#sessions.size === 0) this.#disarm()
   }
@@ -150,6 +193,10 @@ export class SessionRegistry implements SessionHost {
       deadline = Math.min(deadline, session.lastActive + this.options.hibernateAfterMs)
       break
     }
+    for (const session of this.#unused.values()) {
+      deadline = Math.min(deadline, session.createdAt + this.options.unusedSessionIdleMs)
+      break
+    }
     return deadline
   }
 
@@ -167,15 +214,34 @@ export class SessionRegistry implements SessionHost {
       for (const session of awake.values()) {
         if (session.lastActive + hibernateMs > now) break
         // Hibernated, or busy: a busy session comes back here with the touch that ends its work.
-        session.hibernate()
+        if (session.hibernate()) {
+          this.metrics.log?.('info', 'session hibernated', {
+            event: 'session-hibernated',
+            sessionId: session.id,
+          })
+        }
         awake.delete(session.id)
       }
+    }
+    const unusedMs = this.options.unusedSessionIdleMs
+    for (const session of this.#unused.values()) {
+      if (session.createdAt + unusedMs > now) break
+      this.#unused.delete(session.id)
+      // Still answering its initialize: the client is there, the usual idle rule applies.
+      if (!session.busy) void session.close()
     }
     const idleMs = this.options.sessionIdleMs
     for (const session of this.#sessions.values()) {
       if (session.lastActive + idleMs > now) break
       if (session.busy) this.touch(session)
-      else void session.close()
+      else {
+        this.metrics.log?.('info', 'session expired', {
+          event: 'session-expired',
+          sessionId: session.id,
+          idleMs: now - session.lastActive,
+        })
+        void session.close()
+      }
     }
     if (this.#sessions.size > 0) this.#arm(this.#nextDeadline())
   }

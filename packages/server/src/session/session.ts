@@ -26,6 +26,10 @@ export interface SessionHost {
   ended(session: Session): void
   /** A new stream id, unique among the handler's streams (and so in a shared event store). */
   newStreamId(): string
+  /** A new id for a request the server sends the client, unique among the handler's. */
+  newServerRequestId(): string
+  /** Called once when the client first uses the session after `initialize`. */
+  used(session: Session): void
 }
 
 /**
@@ -45,8 +49,13 @@ export class Session implements MessageRouter {
   readonly id: string
   readonly principal: string
   readonly kind: SessionKind
-  /** The protocol version the client asked for at initialize. */
+  /**
+   * The session's protocol version: the one the client asked for at initialize, then the one the
+   * server answered with (the negotiated version).
+   */
   protocolVersion: string
+  /** When the session was created, on the handler's clock (set by the registry). */
+  createdAt = 0
   /** When the session was last active, on the handler's clock (set by the registry). */
   lastActive = 0
   /** The connection carrying the standalone stream, while open. */
@@ -67,9 +76,18 @@ export class Session implements MessageRouter {
   #scopes: Map<string, RequestScope> | undefined
   /** Live POST streams by id (the standalone stream is kept apart). */
   #streams: Map<string, OutboundStream> | undefined
-  /** Ids of ended POST streams still resumable, oldest first; at most {@link MAX_ENDED_STREAMS}. */
-  #endedStreams: string[] | undefined
+  /**
+   * Ended POST streams still resumable, oldest first, with the bytes each stored: at most
+   * {@link MAX_ENDED_STREAMS} of them and `maxSessionEventBytes` in all.
+   */
+  #endedStreams: Map<string, number> | undefined
+  #endedBytes = 0
   #closed = false
+  #used = false
+  /** Rejects a rebuild in progress the moment the session ends. */
+  #abortWake: ((reason: Error) => void) | undefined
+  /** The key ({@link idKey}) of the client's `initialize` request until the server answers it. */
+  #initializeKey: string | undefined
 
   constructor(
     id: string,
@@ -84,8 +102,29 @@ export class Session implements MessageRouter {
     this.kind = kind
     this.protocolVersion = protocolVersion
     this.#host = host
-    this.#transport = new McpTransport(id, this)
+    this.#transport = this.#newTransport()
     this.#replayLog = replayLog
+  }
+
+  #newTransport(): McpTransport {
+    return new McpTransport(this.id, this, () => this.#host.newServerRequestId())
+  }
+
+  /** Notes the client's `initialize` request, whose answer tells the negotiated version. */
+  expectInitializeAnswer(id: RequestId): void {
+    this.#initializeKey = idKey(id)
+  }
+
+  /** Whether the client has used the session since `initialize` (see {@link markUsed}). */
+  get used(): boolean {
+    return this.#used
+  }
+
+  /** Records that the client came back after `initialize`: the short unused-session TTL no longer applies. */
+  markUsed(): void {
+    if (this.#used || this.#closed) return
+    this.#used = true
+    this.#host.used(this)
   }
 
   /** Whether the session keeps a replay log, so its server may ever hibernate. */
@@ -107,6 +146,13 @@ export class Session implements MessageRouter {
   receive(message: McpMessage, extra: MessageExtraInfo): void {
     this.#replayLog?.observe(message)
     this.#transport?.receive(message, extra)
+    if (message.method === 'notifications/cancelled') {
+      // A cancelled request gets no response (the SDK sends none): its scope must not wait for one.
+      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        this.#scopes?.get(idKey(requestId))?.abandon(requestId)
+      }
+    }
   }
 
   /**
@@ -146,7 +192,7 @@ export class Session implements MessageRouter {
   }
 
   async #rebuild(): Promise<boolean> {
-    const transport = new McpTransport(this.id, this)
+    const transport = this.#newTransport()
     const answers = new Map<string, (answer: McpMessage) => void>()
     this.#replayAnswers = answers
     const { timers, connect, onerror } = this.#host.options
@@ -158,8 +204,13 @@ export class Session implements MessageRouter {
       )
     })
     deadline.catch(() => {}) // observed through the races below
+    // A DELETE or close() during the rebuild answers every waiting request at once.
+    const ended = new Promise<never>((_, reject) => {
+      this.#abortWake = reject
+    })
+    ended.catch(() => {})
     try {
-      await Promise.race([connect(transport), deadline])
+      await Promise.race([connect(transport), deadline, ended])
       for (const { message, awaitsAnswer, mustSucceed } of this.#replayLog!.messages()) {
         const answer = awaitsAnswer
           ? new Promise<McpMessage>((resolve) =>
@@ -168,7 +219,7 @@ export class Session implements MessageRouter {
           : undefined
         transport.receive(message, {})
         if (answer === undefined) continue
-        if ('error' in (await Promise.race([answer, deadline])) && mustSucceed) {
+        if ('error' in (await Promise.race([answer, deadline, ended])) && mustSucceed) {
           throw new Error(`The rebuilt server refused the replayed ${String(message.method)}`)
         }
       }
@@ -180,6 +231,7 @@ export class Session implements MessageRouter {
     } finally {
       timers.clearTimeout(timer)
       this.#replayAnswers = undefined
+      this.#abortWake = undefined
     }
     if (this.#closed) {
       transport.markClosed() // ended while it woke: the new server goes too
@@ -232,7 +284,7 @@ export class Session implements MessageRouter {
     if (this.#standalone?.streamId === streamId) return this.#standalone
     const live = this.#streams?.get(streamId)
     if (live !== undefined) return live
-    if (this.#endedStreams?.includes(streamId) !== true) return undefined
+    if (this.#endedStreams?.has(streamId) !== true) return undefined
     const stream = this.#newStream(streamId, false)
     stream.end()
     return stream
@@ -247,12 +299,18 @@ export class Session implements MessageRouter {
    * Registers a POST's scope under its request ids, with the stream that carries its answers;
    * `false`, and nothing kept, when an id is already in flight.
    */
-  addScope(scope: RequestScope, ids: readonly RequestId[], stream?: OutboundStream): boolean {
+  addScope(
+    scope: RequestScope,
+    ids: readonly RequestId[],
+    stream?: OutboundStream,
+  ): true | 'in-use' | 'closed' {
+    // Ended while the POST waited (for a wake, say): nothing would ever answer the scope.
+    if (this.#closed || this.#transport === undefined) return 'closed'
     this.#scopes ??= new Map()
     const scopes = this.#scopes
     if (ids.some((id) => scopes.has(idKey(id)))) {
       if (scopes.size === 0) this.#scopes = undefined
-      return false
+      return 'in-use'
     }
     for (const id of ids) scopes.set(idKey(id), scope)
     if (stream !== undefined) {
@@ -275,13 +333,27 @@ export class Session implements MessageRouter {
       if (scopes.size === 0) this.#scopes = undefined
     }
     const streamId = scope.streamId
-    if (streamId !== undefined && this.#streams?.delete(streamId) === true) {
-      if (this.#streams.size === 0) this.#streams = undefined
+    const streams = this.#streams
+    const stream = streamId === undefined ? undefined : streams?.get(streamId)
+    if (streamId !== undefined && stream !== undefined && streams !== undefined) {
+      streams.delete(streamId)
+      if (streams.size === 0) this.#streams = undefined
       if (this.#host.options.eventStore !== undefined) {
-        this.#endedStreams ??= []
+        this.#endedStreams ??= new Map()
         const ended = this.#endedStreams
-        ended.push(streamId)
-        if (ended.length > MAX_ENDED_STREAMS) this.#deleteStored(ended.shift()!)
+        const bytes = stream.storedBytes
+        ended.set(streamId, bytes)
+        this.#endedBytes += bytes
+        // Over a bound, the session forgets its own oldest streams, never another session's.
+        const maxBytes = this.#host.options.maxSessionEventBytes
+        for (const [oldest, oldestBytes] of ended) {
+          if (ended.size <= MAX_ENDED_STREAMS && this.#endedBytes <= maxBytes) break
+          if (oldest === streamId) break // the newest stays resumable, whatever its size
+          ended.delete(oldest)
+          this.#endedBytes -= oldestBytes
+          this.#host.metrics.evictedStreams++
+          this.#deleteStored(oldest)
+        }
       }
     }
     this.touch()
@@ -302,8 +374,18 @@ export class Session implements MessageRouter {
         this.#replayAnswers!.delete(idKey(id))
         return replayed(message)
       }
+      if (this.#initializeKey === idKey(id)) {
+        this.#initializeKey = undefined
+        const version = (message.result as { protocolVersion?: unknown } | undefined)
+          ?.protocolVersion
+        if (typeof version === 'string') this.protocolVersion = version
+      }
       const scope = this.#scopes?.get(idKey(id))
-      if (scope === undefined) throw new Error('No open request for this response id')
+      if (scope === undefined) {
+        // Its request was cancelled, or is unknown: there is nobody to answer.
+        this.#host.metrics.droppedMessages++
+        return
+      }
       return scope.respond(id, message)
     }
     if (relatedRequestId !== undefined) {
@@ -316,13 +398,14 @@ export class Session implements MessageRouter {
   /** How many logical streams the session keeps, ended ones included (for tests of its bounds). */
   get streamCount(): number {
     const standalone = this.#standalone === undefined ? 0 : 1
-    return (this.#streams?.size ?? 0) + (this.#endedStreams?.length ?? 0) + standalone
+    return (this.#streams?.size ?? 0) + (this.#endedStreams?.size ?? 0) + standalone
   }
 
   /** Ends the session: scopes cancelled, streams closed, stored events deleted, `onclose` fired once. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#abortWake?.(new Error('Session ended while its server was being rebuilt'))
     const scopes = this.#scopes
     const streams = this.#streams
     this.#scopes = undefined
@@ -333,9 +416,10 @@ export class Session implements MessageRouter {
     this.standaloneConnection?.end()
     this.standaloneConnection = undefined
     for (const streamId of streams?.keys() ?? []) this.#deleteStored(streamId)
-    for (const streamId of this.#endedStreams ?? []) this.#deleteStored(streamId)
+    for (const streamId of this.#endedStreams?.keys() ?? []) this.#deleteStored(streamId)
     if (this.#standalone !== undefined) this.#deleteStored(this.#standalone.streamId)
     this.#endedStreams = undefined
+    this.#endedBytes = 0
     if (this.#hibernated) {
       this.#hibernated = false
       this.#host.metrics.hibernatedSessions--

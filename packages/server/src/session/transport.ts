@@ -22,6 +22,11 @@ export interface MessageExtraInfo {
   /** What `authenticate` returned for the request. */
   readonly authInfo?: unknown
   readonly requestInfo?: RequestInfo | undefined
+  /**
+   * The HTTP request, body-less (SDK v2 reads it as `ctx.http.req`); built on first read. Its
+   * signal aborts when the client goes away.
+   */
+  readonly request?: Request | undefined
   /** Closes the connection of this request's stream so the client polls (2025-11-25, resumable only). */
   readonly closeSSEStream?: (() => void) | undefined
   /** Closes the connection of the session's GET stream so the client polls (2025-11-25, resumable only). */
@@ -62,13 +67,27 @@ export class McpTransport {
   /** The protocol version negotiated at initialize, once the server reports it. */
   protocolVersion: string | undefined
   readonly #router: MessageRouter
+  readonly #newRequestId: (() => string) | undefined
   #closed = false
-  /** Ids ({@link idKey}) of the server's requests the client has not answered yet; created on first use. */
-  #awaitingReplies: Set<string> | undefined
+  /**
+   * The server's requests the client has not answered yet: the id on the wire, to the server's
+   * own id (and whether it was also the request's progress token). Created on first use.
+   */
+  #awaitingReplies: Map<string, { readonly id: RequestId; readonly token: boolean }> | undefined
+  /** The wire id of each awaited request, by the server's own id ({@link idKey}). */
+  #wireIds: Map<string, string> | undefined
 
-  constructor(sessionId: string | undefined, router: MessageRouter) {
+  /**
+   * @param sessionId The session id, `undefined` for a stateless exchange.
+   * @param router Where outgoing messages go.
+   * @param newRequestId Gives each request the server sends a new wire id: a session sees each id
+   *   once even when its server is rebuilt (hibernation), as MCP requires. Without it, the server's
+   *   own ids are sent.
+   */
+  constructor(sessionId: string | undefined, router: MessageRouter, newRequestId?: () => string) {
     this.sessionId = sessionId
     this.#router = router
+    this.#newRequestId = newRequestId
   }
 
   /** Nothing to start: the handler already owns the HTTP side. */
@@ -77,13 +96,40 @@ export class McpTransport {
   /** Sends a message to the client on the stream its routing rules pick. */
   send(message: McpMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('Transport is closed'))
+    let outgoing = message
     if (isRequest(message)) {
-      this.#awaitingReplies ??= new Set()
-      this.#awaitingReplies.add(idKey(message.id as RequestId))
+      outgoing = this.#rewriteRequest(message)
     } else if (message.method === 'notifications/cancelled') {
-      this.#answered((message.params as { requestId?: unknown } | undefined)?.requestId)
+      const params = message.params as { requestId?: unknown } | undefined
+      const wire = this.#answered(this.#wireIdOf(params?.requestId))
+      if (wire !== undefined) outgoing = { ...message, params: { ...params, requestId: wire } }
     }
-    return this.#router.route(message, options?.relatedRequestId)
+    return this.#router.route(outgoing, options?.relatedRequestId)
+  }
+
+  /** Gives a server request its wire id (and progress token), remembering the server's own. */
+  #rewriteRequest(message: McpMessage): McpMessage {
+    const id = message.id as RequestId
+    const wire = this.#newRequestId?.() ?? id
+    const params = message.params as { _meta?: { progressToken?: unknown } } | undefined
+    const token = params?._meta?.progressToken === id
+    this.#awaitingReplies ??= new Map()
+    this.#awaitingReplies.set(idKey(wire), { id, token })
+    if (wire === id) return message
+    this.#wireIds ??= new Map()
+    this.#wireIds.set(idKey(id), wire as string)
+    const rewritten: McpMessage = { ...message, id: wire }
+    if (!token) return rewritten
+    return {
+      ...rewritten,
+      params: { ...params, _meta: { ...params!._meta, progressToken: wire } },
+    }
+  }
+
+  /** The wire id of an awaited server request, given the server's own id. */
+  #wireIdOf(id: unknown): RequestId | undefined {
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined
+    return this.#wireIds?.get(idKey(id)) ?? id
   }
 
   /** Whether the server waits for the client's answer to one of its requests (sampling, elicitation...). */
@@ -91,11 +137,40 @@ export class McpTransport {
     return this.#awaitingReplies !== undefined
   }
 
-  #answered(id: unknown): void {
+  /** Forgets an awaited request by its wire id; returns that wire id when it was awaited. */
+  #answered(wire: RequestId | undefined): RequestId | undefined {
     const awaiting = this.#awaitingReplies
-    if (awaiting === undefined || (typeof id !== 'string' && typeof id !== 'number')) return
-    awaiting.delete(idKey(id))
+    if (awaiting === undefined || wire === undefined) return undefined
+    const entry = awaiting.get(idKey(wire))
+    if (entry === undefined) return undefined
+    awaiting.delete(idKey(wire))
+    this.#wireIds?.delete(idKey(entry.id))
     if (awaiting.size === 0) this.#awaitingReplies = undefined
+    if (this.#wireIds?.size === 0) this.#wireIds = undefined
+    return wire
+  }
+
+  /** The client's message as the server must see it: wire ids and tokens mapped back to its own. */
+  #toServer(message: McpMessage): McpMessage {
+    const awaiting = this.#awaitingReplies
+    if (awaiting === undefined) return message
+    if (isResponse(message)) {
+      const id = message.id
+      if (typeof id !== 'string' && typeof id !== 'number') return message
+      const entry = awaiting.get(idKey(id))
+      if (entry === undefined) return message
+      this.#answered(id)
+      return entry.id === id ? message : { ...message, id: entry.id }
+    }
+    if (message.method === 'notifications/progress') {
+      const params = message.params as { progressToken?: unknown } | undefined
+      const token = params?.progressToken
+      if (typeof token !== 'string' && typeof token !== 'number') return message
+      const entry = awaiting.get(idKey(token))
+      if (entry === undefined || !entry.token || entry.id === token) return message
+      return { ...message, params: { ...params, progressToken: entry.id } }
+    }
+    return message
   }
 
   /** Ends the session: every stream closes and `onclose` fires once. */
@@ -111,9 +186,9 @@ export class McpTransport {
   /** Hands an incoming message to the server. */
   receive(message: McpMessage, extra: MessageExtraInfo): void {
     if (this.#closed) return
-    if (isResponse(message)) this.#answered(message.id)
+    const incoming = this.#toServer(message)
     try {
-      this.onmessage?.(message, extra)
+      this.onmessage?.(incoming, extra)
     } catch (error) {
       this.reportError(error)
     }

@@ -1,16 +1,11 @@
+import { encodeComment } from '@mcpwire/sse'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
 import type { Incoming } from '../http/incoming.js'
-import { readJsonBody } from '../http/read-json-body.js'
+import { lazyBodylessRequest } from '../http/lazy-request.js'
 import { emptyReply, errorReply, type Reply } from '../http/reply.js'
-import {
-  isInitialize,
-  isRequest,
-  type McpMessage,
-  parseMessages,
-  type RequestId,
-} from '../protocol/message.js'
+import { isInitialize, isRequest, type McpMessage, type RequestId } from '../protocol/message.js'
 import { allowsBatch, readProtocolVersion, supportsPriming } from '../protocol/protocol-version.js'
 import type { OutboundStream } from '../session/outbound-stream.js'
 import { JsonSink, RequestScope } from '../session/request-scope.js'
@@ -19,10 +14,49 @@ import type { MessageExtraInfo } from '../session/transport.js'
 
 const SESSION_HEADER = 'mcp-session-id'
 
+/** The answer to a `Last-Event-ID` the handler cannot resume from (never stored, or dropped). */
+export const UNKNOWN_EVENT_ID =
+  'Bad request: Last-Event-ID is unknown or its events are no longer stored; reconnect without it'
+
+/**
+ * Sends the headers at once: a comment as the first bytes of a stream that has no priming event,
+ * since some runtimes (Bun) hold a response's headers until its body's first chunk.
+ */
+function announce(connection: EventStream): void {
+  connection.write(encodeComment('open'))
+}
+
 function sessionError(status: 400 | 404): Reply {
   return status === 400
     ? errorReply(400, -32000, 'Bad request: Mcp-Session-Id header is required')
     : errorReply(404, -32001, 'Session not found')
+}
+
+/** Why {@link Session.addScope} refused a POST's requests, as the answer to send. */
+function scopeRefusal(reason: 'in-use' | 'closed'): Reply {
+  return reason === 'closed'
+    ? sessionError(404)
+    : errorReply(400, -32600, 'Invalid request: request id already in use')
+}
+
+/**
+ * Checks the `MCP-Protocol-Version` header of a request in a session: absent is fine (the
+ * session's version applies), otherwise it must be a supported version, and the session's.
+ */
+function checkVersionHeader(request: Incoming, session: Session): Reply | undefined {
+  const header = request.headers.get('mcp-protocol-version')
+  if (header === null) return undefined
+  if (readProtocolVersion(request) === undefined) {
+    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
+  }
+  if (header !== session.protocolVersion) {
+    return errorReply(
+      400,
+      -32000,
+      'Bad request: MCP-Protocol-Version does not match the version negotiated for this session',
+    )
+  }
+  return undefined
 }
 
 function openEventStream(ctx: HandlerContext, onDetach?: () => void): EventStream {
@@ -40,8 +74,30 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
 }
 
 /**
- * POST on the MCP endpoint: checks headers and body, opens a session on initialize, delivers the
- * messages, and answers 202 (no requests), an SSE stream, or a JSON body.
+ * The session a POST on the MCP endpoint names with `Mcp-Session-Id`, checked before its body is
+ * read: an unknown session or a `MCP-Protocol-Version` header that disagrees with the session's
+ * is refused at once, so a forged id costs no body read and no parse. `undefined` when the POST
+ * names no session (an initialize, or a refusal to come once the body is known).
+ */
+export function findPostSession(
+  ctx: HandlerContext,
+  request: Incoming,
+  caller: Caller,
+): Session | Reply | undefined {
+  if (!request.headers.has(SESSION_HEADER)) return undefined
+  const found = ctx.sessions.find(
+    request.headers.get(SESSION_HEADER),
+    caller.principal,
+    'streamable',
+  )
+  if (!found.ok) return sessionError(found.status)
+  return checkVersionHeader(request, found.session) ?? found.session
+}
+
+/**
+ * A legacy POST on the MCP endpoint, its body already read, parsed and classified as legacy
+ * (`dispatchPost`): opens a session on initialize, delivers the messages, and answers 202 (no
+ * requests), an SSE stream, or a JSON body.
  *
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#sending-messages-to-the-server
  */
@@ -49,37 +105,27 @@ export async function handleStreamablePost(
   ctx: HandlerContext,
   request: Incoming,
   caller: Caller,
+  parsed: { readonly messages: readonly McpMessage[]; readonly batch: boolean },
+  existing: Session | undefined,
 ): Promise<Reply> {
-  if (!accepts(request, 'application/json') || !accepts(request, 'text/event-stream')) {
-    return errorReply(
-      406,
-      -32000,
-      'Not acceptable: Accept must list application/json and text/event-stream',
-    )
-  }
-  const body = await readJsonBody(request, ctx.options.maxBodyBytes)
-  if (typeof body !== 'string') return body
-  const parsed = parseMessages(body)
-  if (!parsed.ok) return errorReply(400, parsed.code, parsed.message, undefined, parsed.id)
   const { messages, batch } = parsed
 
   let session: Session
-  let protocolVersion: string
   const initialize = messages.find(isInitialize)
   if (initialize !== undefined) {
     if (messages.length > 1) {
       return errorReply(400, -32600, 'Invalid request: initialize must be sent alone')
     }
-    if (request.headers.has(SESSION_HEADER)) {
+    if (existing !== undefined) {
       return errorReply(400, -32600, 'Invalid request: session already initialized')
     }
-    if (ctx.sessions.full) {
-      return errorReply(503, -32000, 'Too many sessions', { 'retry-after': '5' })
-    }
+    const refusal = ctx.sessions.refuseNew(caller.principal)
+    if (refusal !== undefined) return refusal
     const params = initialize.params as { protocolVersion?: unknown } | undefined
-    protocolVersion =
+    const requested =
       typeof params?.protocolVersion === 'string' ? params.protocolVersion : '2025-03-26'
-    session = ctx.sessions.create(caller.principal, 'streamable', protocolVersion, initialize)
+    session = ctx.sessions.create(caller.principal, 'streamable', requested, initialize)
+    session.expectInitializeAnswer(initialize.id as RequestId)
     try {
       await session.connect()
     } catch (error) {
@@ -88,27 +134,23 @@ export async function handleStreamablePost(
       return errorReply(500, -32603, 'Internal error')
     }
   } else {
-    const found = ctx.sessions.find(
-      request.headers.get(SESSION_HEADER),
-      caller.principal,
-      'streamable',
-    )
-    if (!found.ok) return sessionError(found.status)
-    session = found.session
-    const version = readProtocolVersion(request)
-    if (version === undefined) {
-      return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
-    }
-    protocolVersion = version
-    if (batch && !allowsBatch(version)) {
+    if (existing === undefined) return sessionError(400)
+    session = existing
+    // Batches follow the version negotiated at initialize, whatever the header says.
+    if (batch && !allowsBatch(session.protocolVersion)) {
       return errorReply(400, -32600, 'Invalid request: batches are not supported in this version')
     }
     if (!(await session.wake())) return sessionError(404)
+    session.markUsed()
   }
   session.touch()
 
   const requestInfo = { headers: headersObject(request), url: request.parsedUrl }
-  const baseExtra: MessageExtraInfo = { authInfo: caller.authInfo, requestInfo }
+  const baseExtra: MessageExtraInfo = {
+    authInfo: caller.authInfo,
+    requestInfo,
+    request: lazyBodylessRequest(request),
+  }
   const requests = messages.filter(isRequest)
   if (requests.length === 0) {
     for (const message of messages) session.receive(message, baseExtra)
@@ -120,9 +162,8 @@ export async function handleStreamablePost(
   if (ctx.options.jsonResponse) {
     const sink = new JsonSink(batch, () => ctx.metrics.droppedMessages++, sessionHeaders)
     const scope = new RequestScope(ids, sink, () => session.removeScope(scope, ids))
-    if (!session.addScope(scope, ids)) {
-      return errorReply(400, -32600, 'Invalid request: request id already in use')
-    }
+    const added = session.addScope(scope, ids)
+    if (added !== true) return scopeRefusal(added)
     deliver(session, messages, baseExtra, undefined, undefined)
     return sink.reply
   }
@@ -134,12 +175,11 @@ export async function handleStreamablePost(
     () => session.removeScope(scope, ids),
     stream.streamId,
   )
-  if (!session.addScope(scope, ids, stream)) {
-    return errorReply(400, -32600, 'Invalid request: request id already in use')
-  }
+  const added = session.addScope(scope, ids, stream)
+  if (added !== true) return scopeRefusal(added)
   const connection = openEventStream(ctx, () => session.touch())
   stream.attach(connection)
-  const resumable = stream.resumable && supportsPriming(protocolVersion)
+  const resumable = stream.resumable && supportsPriming(session.protocolVersion)
   if (resumable) void stream.prime(ctx.options.retryMs)
   deliver(session, messages, baseExtra, resumable ? stream : undefined, session)
   return eventStreamReply(connection, sessionHeaders)
@@ -194,12 +234,11 @@ export async function handleStreamableGet(
   )
   if (!found.ok) return sessionError(found.status)
   const session = found.session
-  const version = readProtocolVersion(request)
-  if (version === undefined) {
-    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
-  }
+  const refusal = checkVersionHeader(request, session)
+  if (refusal !== undefined) return refusal
   // A listening client may be sent server messages at any time: its server must be live.
   if (!(await session.wake())) return sessionError(404)
+  session.markUsed()
   session.touch()
   const headers = { [SESSION_HEADER]: session.id }
   const store = ctx.options.eventStore
@@ -213,7 +252,8 @@ export async function handleStreamableGet(
         .catch(() => undefined)
     }
     const stream = streamId === undefined ? undefined : session.getStream(streamId)
-    if (stream === undefined) return errorReply(404, -32001, 'Stream not found')
+    // Not "session not found" (404 -32001): a client would throw its session away.
+    if (stream === undefined) return errorReply(400, -32000, UNKNOWN_EVENT_ID)
     const isStandalone = session.isStandalone(stream)
     if (isStandalone && session.standaloneConnection?.open) {
       return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
@@ -223,6 +263,7 @@ export async function handleStreamableGet(
       session.touch()
     })
     if (isStandalone) session.standaloneConnection = connection
+    announce(connection)
     // resume() replays, then continues live; a stream that already ended closes after the replay.
     void stream.resume(connection, lastEventId).catch(ctx.options.onerror)
     return eventStreamReply(connection, headers)
@@ -237,8 +278,10 @@ export async function handleStreamableGet(
   })
   session.standaloneConnection = connection
   session.standalone.attach(connection)
-  if (session.standalone.resumable && supportsPriming(version)) {
+  if (session.standalone.resumable && supportsPriming(session.protocolVersion)) {
     void session.standalone.prime(ctx.options.retryMs)
+  } else {
+    announce(connection)
   }
   return eventStreamReply(connection, headers)
 }
@@ -259,9 +302,8 @@ export async function handleStreamableDelete(
     'streamable',
   )
   if (!found.ok) return sessionError(found.status)
-  if (readProtocolVersion(request) === undefined) {
-    return errorReply(400, -32000, 'Bad request: unsupported MCP-Protocol-Version')
-  }
+  const refusal = checkVersionHeader(request, found.session)
+  if (refusal !== undefined) return refusal
   await found.session.close()
   return emptyReply(200)
 }

@@ -1,0 +1,137 @@
+import type { Caller, HandlerContext } from '../handler-context.js'
+import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
+import type { Incoming } from '../http/incoming.js'
+import { type Answer, errorReply } from '../http/reply.js'
+import type { RequestId } from '../protocol/message.js'
+import type { ModernHandler } from './modern-handler.js'
+import { relayEventStream } from './relay-event-stream.js'
+
+/**
+ * Response headers that do not cross a relay: hop-by-hop ones (RFC 9110 §7.6.1; the SDK still
+ * sends `Connection: keep-alive` on its event streams, which HTTP/2 forbids) and the length,
+ * which the runtime sets for what is really sent.
+ */
+const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authenticate',
+])
+
+/** The id of a parsed body, when it has one to echo in an error. */
+export function echoableId(body: unknown): RequestId | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null
+  const id = (body as { id?: unknown }).id
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null
+}
+
+function relayedHeaders(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    if (!DROPPED_RESPONSE_HEADERS.has(name)) headers[name] = value
+  })
+  return headers
+}
+
+function isEventStream(response: Response): boolean {
+  const type = response.headers.get('content-type')
+  return type?.trimStart().toLowerCase().startsWith('text/event-stream') === true
+}
+
+/**
+ * Hands one modern request to the `modern` delegate and relays its answer.
+ *
+ * - Past `maxModernInFlight` requests in flight: 503 with `Retry-After`, the id echoed.
+ * - The delegate gets a body-less `Request` (built here only) whose signal aborts when the client
+ *   goes away, plus the parsed body and what `authenticate` returned.
+ * - JSON and empty answers are passed on with hop-by-hop headers removed.
+ * - An event stream is piped through our own {@link EventStream}: keep-alive comments,
+ *   `X-Accel-Buffering: no`, the `maxStreamBufferBytes` bound and the stream metrics. When it
+ *   closes early (client gone, or too slow), the delegate's body is cancelled and its request
+ *   signal aborted, which is how 2026-07-28 cancels a request.
+ * - Nothing is added: no `Mcp-Session-Id`, no event ids.
+ *
+ * @param ctx The handler's options and counters.
+ * @param modern The delegate.
+ * @param request The incoming request, its body already read.
+ * @param caller Who `authenticate` accepted.
+ * @param parsedBody The parsed JSON body.
+ * @returns The answer to send.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
+ */
+export async function relayModern(
+  ctx: HandlerContext,
+  modern: ModernHandler,
+  request: Incoming,
+  caller: Caller,
+  parsedBody: unknown,
+): Promise<Answer> {
+  const { metrics, options } = ctx
+  if (metrics.modernRequests >= options.maxModernInFlight) {
+    return errorReply(
+      503,
+      -32000,
+      'Too many requests in flight',
+      { 'retry-after': '1' },
+      echoableId(parsedBody),
+    )
+  }
+  metrics.modernRequests++
+  let inFlight = true
+  const settle = (): void => {
+    if (!inFlight) return
+    inFlight = false
+    metrics.modernRequests--
+    stopWatching()
+  }
+  const controller = new AbortController()
+  const stopWatching = request.watchDisconnect(() => controller.abort())
+  let response: Response
+  try {
+    const forwarded = request.toBodylessRequest(controller.signal)
+    const fetchOptions = { parsedBody, authInfo: caller.authInfo as never }
+    response = await modern.fetch(forwarded, fetchOptions)
+  } catch (error) {
+    settle()
+    options.onerror(error)
+    return errorReply(500, -32603, 'Internal error', undefined, echoableId(parsedBody))
+  }
+  const headers = relayedHeaders(response)
+  const body = response.body
+  if (body === null || !isEventStream(response) || controller.signal.aborted) {
+    try {
+      const text = body === null || controller.signal.aborted ? null : await response.text()
+      if (controller.signal.aborted) void body?.cancel().catch(() => {})
+      return { status: response.status, headers, body: text }
+    } catch (error) {
+      options.onerror(error)
+      return errorReply(502, -32603, 'Internal error', undefined, echoableId(parsedBody))
+    } finally {
+      settle()
+    }
+  }
+
+  metrics.modernStreams++
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const stream = new EventStream({
+    maxBufferBytes: options.maxStreamBufferBytes,
+    keepAliveMs: options.keepAliveMs,
+    timers: options.timers,
+    metrics,
+    onDetach(reason) {
+      metrics.modernStreams--
+      if (reason !== 'end') {
+        controller.abort()
+        reader?.cancel().catch(() => {})
+      }
+      settle()
+    },
+  })
+  reader = relayEventStream(body, stream, options.onerror)
+  return { status: response.status, headers: { ...headers, ...EVENT_STREAM_HEADERS }, body: stream }
+}
