@@ -7,5 +7,7 @@ export default defineConfig({
     // The suites mostly wait for TTLs to run out on Redis's clock: run the files side by side even
     // on two cores.
     maxWorkers: 4,
+    // Generous for a loaded shared machine; nothing waits this long when things work.
+    testTimeout: 30_000,
   },
 })

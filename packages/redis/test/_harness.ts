@@ -10,7 +10,7 @@ export interface OpenedConnection {
   close(): Promise<void>
 }
 
-export const TTL_MS = 500
+export const TTL_MS = 1000
 export const MAX_EVENTS = 80
 export const MAX_ENDED = 3
 

@@ -13,7 +13,7 @@ export interface ClusterHarness {
   elapse(ms: number): Promise<void>
   /**
    * The idle TTL the tests use; `elapse` of twice this must expire anything. On a real clock, keep
-   * it well above a round trip under load: the tests leave margins of half of it.
+   * it well above a round trip under load: a touch must land within 0.7 of it.
    */
   readonly ttlMs: number
   /** The backend's `maxEventsPerStream` (over 65, so that replays take two pages) and `maxEndedStreams`. */
@@ -95,13 +95,14 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
       it('a session expires after its idle TTL unless touched', async () => {
         const kept = await openSession(ttl)
         const idle = await openSession(ttl)
-        // Touched half way, `kept` lives on past the moment `idle` expires (margins of half a TTL).
-        await harness.elapse(ttl * 0.5)
-        expect(await b.sessions.touch(kept.id, ttl)).toBe(1)
-        await harness.elapse(ttl * 0.55)
+        // Touched early with a long TTL, `kept` outlives `idle`; then a short touch lets it expire.
+        await harness.elapse(ttl * 0.3)
+        expect(await b.sessions.touch(kept.id, long)).toBe(1)
+        await harness.elapse(ttl)
         expect(await b.sessions.get(idle.id)).toBeUndefined()
         expect(await b.sessions.touch(idle.id, ttl)).toBe('gone')
         expect(await b.sessions.get(kept.id)).toBeDefined()
+        expect(await b.sessions.touch(kept.id, ttl)).toBe(1)
         await harness.elapse(ttl * 2)
         expect(await a.sessions.touch(kept.id, ttl)).toBe('gone')
       })
@@ -403,10 +404,11 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         const { id } = await openSession(ttl)
         const s = clusterStreamId(id, 'g')
         await a.events.open(s, { pending: [] }, {}, 'a1', 1, ttl)
-        await harness.elapse(ttl * 0.5)
-        expect(await b.sessions.touch(id, ttl)).toBe(1)
-        await harness.elapse(ttl * 0.55)
+        await harness.elapse(ttl * 0.3)
+        expect(await b.sessions.touch(id, long)).toBe(1)
+        await harness.elapse(ttl)
         expect(await b.events.info(s)).toBeDefined()
+        expect(await b.sessions.touch(id, ttl)).toBe(1)
         await harness.elapse(ttl * 2)
         expect(await b.events.info(s)).toBeUndefined()
         if (harness.keysOf !== undefined) expect(await harness.keysOf(id)).toBe(0)
