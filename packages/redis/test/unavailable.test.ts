@@ -66,7 +66,10 @@ describe.skipIf(binary === '')('Redis unreachable', () => {
     )
 
     // The same port again, empty (no persistence): the client reconnects, the session is gone.
-    server = await startRedisServer(binary, server.port)
+    // Registered before it is awaited, so a timeout mid-start still stops it.
+    const restart = startRedisServer(binary, server.port)
+    cleanups.push(async () => (await restart).stop('SIGKILL'))
+    server = await restart
     let answer: unknown
     const deadline = Date.now() + 20_000
     while (answer === undefined && Date.now() < deadline) {
