@@ -1,3 +1,31 @@
+export type { ClusterBus } from './cluster/cluster-bus.js'
+export type {
+  ClusterEvent,
+  ClusterEventPage,
+  ClusterEventStore,
+  StreamInfo,
+  StreamOpening,
+} from './cluster/cluster-event-store.js'
+export { StreamEndedError } from './cluster/cluster-event-store.js'
+export {
+  answeredKey,
+  clusterEventId,
+  clusterStreamId,
+  parseClusterEventId,
+  requestKey,
+  sessionOfStream,
+  standaloneStreamId,
+} from './cluster/cluster-ids.js'
+export type { ClusterBackend, MemoryClusterOptions } from './cluster/memory-cluster.js'
+export { createMemoryCluster } from './cluster/memory-cluster.js'
+export type {
+  LeaseMode,
+  LeaseResult,
+  ReplayState,
+  RequestClaim,
+  SessionRecord,
+  SessionStore,
+} from './cluster/session-store.js'
 export type { McpHandler } from './create-mcp-handler.js'
 export { createMcpHandler } from './create-mcp-handler.js'
 export { errorResponse } from './http/error-response.js'

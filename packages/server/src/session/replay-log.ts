@@ -1,3 +1,4 @@
+import type { ReplayState } from '../cluster/session-store.js'
 import type { McpMessage } from '../protocol/message.js'
 
 /** A client message to hand a rebuilt server. */
@@ -27,7 +28,7 @@ const INITIALIZED: McpMessage = { jsonrpc: '2.0', method: 'notifications/initial
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle
  */
 export class ReplayLog {
-  readonly #initializeParams: string
+  #initializeParams: string
   #initialized = false
   #logLevelParams: string | undefined
   /** Subscribed resource URIs; created on the first subscription. */
@@ -89,5 +90,26 @@ export class ReplayLog {
     for (const uri of this.#subscriptions ?? [])
       replay.push(request('resources/subscribe', { uri }))
     return replay
+  }
+
+  /** The log as plain data, for a shared session store. */
+  toState(): ReplayState {
+    const state = {
+      initialize: this.#initializeParams,
+      initialized: this.#initialized,
+      subscriptions: [...(this.#subscriptions ?? [])],
+    }
+    return this.#logLevelParams === undefined ? state : { ...state, logLevel: this.#logLevelParams }
+  }
+
+  /** A log holding what {@link ReplayLog.toState} returned. */
+  static fromState(state: ReplayState): ReplayLog {
+    const log = new ReplayLog({ jsonrpc: '2.0', method: 'initialize', params: {} })
+    log.#initializeParams = state.initialize
+    log.#initialized = state.initialized
+    log.#logLevelParams = state.logLevel
+    if (state.subscriptions.length > 0) log.#subscriptions = new Set(state.subscriptions)
+    log.#tooManySubscriptions = state.subscriptions.length > MAX_REPLAYED_SUBSCRIPTIONS
+    return log
   }
 }

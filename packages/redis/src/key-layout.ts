@@ -1,0 +1,36 @@
+/**
+ * Where the adapter keeps things in Redis. Every key of a session shares the hash tag `{<id>}`, so
+ * each script touches one slot:
+ *
+ * - `<prefix>:{<sid>}` hash: `rec` (fixed record JSON), `replay`, `v`, `ttl`, `l:<lease>`
+ * - `<prefix>:{<sid>}:rq` hash: request key → instance, for requests in flight
+ * - `<prefix>:{<sid>}:st` set: the session's stream ids
+ * - `<prefix>:{<sid>}:ended` list: ended stream ids, newest first
+ * - `<prefix>:{<sid>}:e:<streamId>` list: events `<n>:<json>`, end marker `<n>:`
+ * - `<prefix>:{<sid>}:m:<streamId>` hash: `producer`, `n`, `ended`, `q:<key>` pending,
+ *   `h:<producer>` latest seq
+ * - `<prefix>:i:<instance>` string: heartbeat
+ * - channel `<prefix>:b:<topic>`: the bus
+ */
+export class KeyLayout {
+  readonly prefix: string
+
+  constructor(prefix: string) {
+    if (!/^[A-Za-z0-9:_-]+$/.test(prefix)) {
+      throw new TypeError('A key prefix has letters, digits, :, _ and - only')
+    }
+    this.prefix = prefix
+  }
+
+  session(sessionId: string): string {
+    return `${this.prefix}:{${sessionId}}`
+  }
+
+  heartbeat(instance: string): string {
+    return `${this.prefix}:i:${instance}`
+  }
+
+  channel(topic: string): string {
+    return `${this.prefix}:b:${topic}`
+  }
+}

@@ -1,0 +1,285 @@
+/** A Lua script run with `EVALSHA`, its SHA1 computed once with Web Crypto. */
+export class LuaScript {
+  readonly source: string
+  #sha1: Promise<string> | undefined
+
+  constructor(source: string) {
+    this.source = source
+  }
+
+  sha1(): Promise<string> {
+    this.#sha1 ??= crypto.subtle
+      .digest('SHA-1', new TextEncoder().encode(this.source))
+      .then((digest) =>
+        [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+      )
+    return this.#sha1
+  }
+}
+
+// Every script gets one key, the session's record `<prefix>:{<sessionId>}`, and builds the other
+// keys of the session from it (same hash slot). Replies are integers, strings and flat arrays only,
+// so they read the same under RESP2 and RESP3 and in every client.
+
+/** Restarts the idle TTL of a session and of every key under it. */
+const REFRESH = `
+local function refresh(base, ttl)
+  redis.call('PEXPIRE', base, ttl)
+  redis.call('HSET', base, 'ttl', ttl)
+  redis.call('PEXPIRE', base .. ':rq', ttl)
+  redis.call('PEXPIRE', base .. ':st', ttl)
+  redis.call('PEXPIRE', base .. ':ended', ttl)
+  for _, s in ipairs(redis.call('SMEMBERS', base .. ':st')) do
+    redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
+    redis.call('PEXPIRE', base .. ':m:' .. s, ttl)
+  end
+end
+`
+
+/** ARGV: ttl, fixed JSON, replay JSON, version. 1 when created, 0 when the id exists. */
+export const CREATE: LuaScript = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'rec', ARGV[2], 'replay', ARGV[3], 'v', ARGV[4], 'ttl', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`)
+
+/** ARGV: ttl, instance, request keys… The version, -1 gone, -2 duplicate (nothing claimed). */
+export const TOUCH: LuaScript = new LuaScript(`${REFRESH}
+local base = KEYS[1]
+if redis.call('EXISTS', base) == 0 then return -1 end
+local rq = base .. ':rq'
+local seen = {}
+for i = 3, #ARGV do
+  if seen[ARGV[i]] or redis.call('HEXISTS', rq, ARGV[i]) == 1 then return -2 end
+  seen[ARGV[i]] = true
+end
+for i = 3, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
+refresh(base, ARGV[1])
+return tonumber(redis.call('HGET', base, 'v'))
+`)
+
+/** ARGV: replay JSON, expected version. The new version, or -1. */
+export const UPDATE_REPLAY: LuaScript = new LuaScript(`
+local v = redis.call('HGET', KEYS[1], 'v')
+if not v or tonumber(v) ~= tonumber(ARGV[2]) then return -1 end
+redis.call('HSET', KEYS[1], 'replay', ARGV[1])
+return redis.call('HINCRBY', KEYS[1], 'v', 1)
+`)
+
+/** No ARGV. 1 when the session existed. Deletes every key of the session. */
+export const DELETE_SESSION: LuaScript = new LuaScript(`
+local base = KEYS[1]
+local existed = redis.call('EXISTS', base)
+for _, s in ipairs(redis.call('SMEMBERS', base .. ':st')) do
+  redis.call('DEL', base .. ':e:' .. s, base .. ':m:' .. s)
+end
+redis.call('DEL', base, base .. ':rq', base .. ':st', base .. ':ended')
+return existed
+`)
+
+/** ARGV: name, holder, ttl, mode. {ok, live other holder or ''}. Expiry on the server's clock. */
+export const LEASE: LuaScript = new LuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local field = 'l:' .. ARGV[1]
+local holder, mode = ARGV[2], ARGV[4]
+local current = redis.call('HGET', KEYS[1], field)
+local recorded, live = '', ''
+if current then
+  local sp = string.find(current, ' ', 1, true)
+  recorded = string.sub(current, sp + 1)
+  if tonumber(string.sub(current, 1, sp - 1)) > now then live = recorded end
+end
+local other = ''
+if live ~= '' and live ~= holder then other = live end
+local ok = mode == 'takeover' or (mode == 'claim' and other == '') or (mode == 'renew' and recorded == holder)
+if not ok then return {0, other} end
+redis.call('HSET', KEYS[1], field, (now + tonumber(ARGV[3])) .. ' ' .. holder)
+return {1, other}
+`)
+
+/** ARGV: name, holder. Deletes the lease only if holder holds it. */
+export const RELEASE_LEASE: LuaScript = new LuaScript(`
+local field = 'l:' .. ARGV[1]
+local current = redis.call('HGET', KEYS[1], field)
+if current and string.sub(current, string.find(current, ' ', 1, true) + 1) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], field)
+end
+return 0
+`)
+
+/**
+ * Appends one event. Returns its number, -2 when the stream ended or is gone, -3 for a stale seq.
+ * The per-producer field h:<producer> holds "<seq> <number>" (number 0: skipped by end).
+ */
+const APPEND_FN = `
+local function check_seq(m, producer, seq)
+  if producer == '' then return 0 end
+  local h = redis.call('HGET', m, 'h:' .. producer)
+  if not h then return 0 end
+  local sp = string.find(h, ' ', 1, true)
+  local hs, hn = tonumber(string.sub(h, 1, sp - 1)), tonumber(string.sub(h, sp + 1))
+  if seq == hs and hn > 0 then return hn end
+  if seq <= hs then return -3 end
+  return 0
+end
+local function append(base, s, data, producer, seq, answered, maxlen)
+  local m, e = base .. ':m:' .. s, base .. ':e:' .. s
+  local known = check_seq(m, producer, seq)
+  if known ~= 0 then return known end
+  if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
+  local n = redis.call('HINCRBY', m, 'n', 1)
+  if redis.call('RPUSH', e, n .. ':' .. data) > tonumber(maxlen) then
+    redis.call('LTRIM', e, -tonumber(maxlen), -1)
+  end
+  if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, seq .. ' ' .. n) end
+  if answered ~= '' and redis.call('HDEL', m, 'q:' .. answered) == 1 then
+    redis.call('HDEL', base .. ':rq', answered)
+  end
+  return n
+end
+local function expire_stream(base, s, ttl)
+  redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
+  redis.call('PEXPIRE', base .. ':m:' .. s, ttl)
+end
+`
+
+/**
+ * ARGV: stream, opening producer ('' for none), ttl, maxlen, data, producer, seq, answered,
+ * pending keys… The first event's number, or -2 / -3 as append.
+ */
+export const OPEN: LuaScript = new LuaScript(`${APPEND_FN}
+local base, s, ttl = KEYS[1], ARGV[1], ARGV[3]
+if redis.call('EXISTS', base) == 0 then return -2 end
+local m = base .. ':m:' .. s
+if redis.call('EXISTS', m) == 0 then
+  redis.call('HSET', m, 'producer', ARGV[2], 'n', 0)
+  for i = 9, #ARGV do redis.call('HSET', m, 'q:' .. ARGV[i], 1) end
+  redis.call('SADD', base .. ':st', s)
+  redis.call('PEXPIRE', base .. ':st', ttl)
+end
+local n = append(base, s, ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[4])
+expire_stream(base, s, ttl)
+return n
+`)
+
+/** ARGV: stream, maxlen, data, producer, seq, answered. As append. */
+export const APPEND: LuaScript = new LuaScript(`${APPEND_FN}
+local base, s = KEYS[1], ARGV[1]
+if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return -2 end
+local n = append(base, s, ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[2])
+if n > 0 then expire_stream(base, s, redis.call('HGET', base, 'ttl') or 60000) end
+return n
+`)
+
+/**
+ * ARGV: stream, maxlen, max ended streams, producer, seq, then (data, answered) per message.
+ * {1, number or 0 per message} or {-2} / {-3}.
+ */
+export const END: LuaScript = new LuaScript(`${APPEND_FN}
+local base, s, maxlen, producer, seq = KEYS[1], ARGV[1], ARGV[2], ARGV[4], tonumber(ARGV[5])
+local m, e = base .. ':m:' .. s, base .. ':e:' .. s
+if redis.call('EXISTS', m) == 0 then return {-2} end
+if redis.call('HEXISTS', m, 'ended') == 1 then
+  local by = redis.call('HMGET', m, 'eb_p', 'eb_s', 'eb_ids')
+  if by[1] ~= producer or tonumber(by[2]) ~= seq then return {-2} end
+  local out = {1}
+  for n in string.gmatch(by[3], '[^,]+') do out[#out + 1] = tonumber(n) end
+  return out
+end
+if check_seq(m, producer, seq) ~= 0 then return {-3} end
+local out = {1}
+local k = 0
+for i = 6, #ARGV, 2 do
+  local answered = ARGV[i + 1]
+  if answered ~= '' and redis.call('HEXISTS', m, 'q:' .. answered) == 0 then
+    out[#out + 1] = 0
+    if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, (seq + k) .. ' 0') end
+  else
+    out[#out + 1] = append(base, s, ARGV[i], producer, seq + k, answered, maxlen)
+  end
+  k = k + 1
+end
+local fields = redis.call('HKEYS', m)
+for _, f in ipairs(fields) do
+  if string.sub(f, 1, 2) == 'q:' then
+    redis.call('HDEL', base .. ':rq', string.sub(f, 3))
+    redis.call('HDEL', m, f)
+  end
+end
+local ids = {}
+for i = 2, #out do ids[#ids + 1] = out[i] end
+redis.call('HSET', m, 'ended', 1, 'eb_p', producer, 'eb_s', seq, 'eb_ids', table.concat(ids, ','))
+local n = redis.call('HINCRBY', m, 'n', 1)
+redis.call('RPUSH', e, n .. ':')
+local ended = base .. ':ended'
+redis.call('LPUSH', ended, s)
+while redis.call('LLEN', ended) > tonumber(ARGV[3]) do
+  local old = redis.call('RPOP', ended)
+  redis.call('DEL', base .. ':e:' .. old, base .. ':m:' .. old)
+  redis.call('SREM', base .. ':st', old)
+end
+local ttl = redis.call('HGET', base, 'ttl') or 60000
+redis.call('PEXPIRE', ended, ttl)
+expire_stream(base, s, ttl)
+return out
+`)
+
+/**
+ * ARGV: stream, after number, limit. {-1} unknown, {-4} events after the cursor were trimmed,
+ * else {1, ended, number, data, number, data…}.
+ * Entries are numbered without gaps, so the one after a cursor is found by index.
+ */
+export const READ: LuaScript = new LuaScript(`
+local base, s, after, limit = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return {-1} end
+local e = base .. ':e:' .. s
+local out = {1, 0}
+local head = redis.call('LINDEX', e, 0)
+if not head then return out end
+local first = tonumber(string.sub(head, 1, string.find(head, ':', 1, true) - 1))
+local start = after + 1 - first
+if start < 0 then
+  if after > 0 then return {-4} end
+  start = 0
+end
+local count = 0
+for _, entry in ipairs(redis.call('LRANGE', e, start, start + limit)) do
+  local colon = string.find(entry, ':', 1, true)
+  if colon == #entry then
+    out[2] = 1
+    break
+  end
+  if count == limit then break end
+  count = count + 1
+  out[#out + 1] = tonumber(string.sub(entry, 1, colon - 1))
+  out[#out + 1] = string.sub(entry, colon + 1)
+end
+return out
+`)
+
+/** ARGV: stream. {0} unknown, else {1, producer, ended, pending keys…}. */
+export const INFO: LuaScript = new LuaScript(`
+local m = KEYS[1] .. ':m:' .. ARGV[1]
+local all = redis.call('HGETALL', m)
+if #all == 0 then return {0} end
+local out = {1, '', 0}
+for i = 1, #all, 2 do
+  local f = all[i]
+  if f == 'producer' then out[2] = all[i + 1]
+  elseif f == 'ended' then out[3] = 1
+  elseif string.sub(f, 1, 2) == 'q:' then out[#out + 1] = string.sub(f, 3) end
+end
+return out
+`)
+
+/** ARGV: stream. Forgets one stream of the session. */
+export const DELETE_STREAM: LuaScript = new LuaScript(`
+local base, s = KEYS[1], ARGV[1]
+redis.call('DEL', base .. ':e:' .. s, base .. ':m:' .. s)
+redis.call('SREM', base .. ':st', s)
+redis.call('LREM', base .. ':ended', 0, s)
+return 0
+`)

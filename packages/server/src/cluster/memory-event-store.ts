@@ -1,0 +1,201 @@
+import type { McpMessage } from '../protocol/message.js'
+import type {
+  ClusterEventPage,
+  ClusterEventStore,
+  StreamInfo,
+  StreamOpening,
+} from './cluster-event-store.js'
+import { StreamEndedError } from './cluster-event-store.js'
+import { answeredKey, clusterEventId, parseClusterEventId, sessionOfStream } from './cluster-ids.js'
+import type { MemoryState, MemoryStream } from './memory-state.js'
+
+type Message = McpMessage | Record<string, never>
+
+/**
+ * The memory cluster's {@link ClusterEventStore}. Events are kept as JSON text, at most
+ * `maxEventsPerStream` per stream (the oldest go first).
+ */
+export class MemoryEventStore implements ClusterEventStore {
+  readonly #state: MemoryState
+  readonly #defaultTtlMs: number
+
+  constructor(state: MemoryState, defaultTtlMs: number) {
+    this.#state = state
+    this.#defaultTtlMs = defaultTtlMs
+  }
+
+  async open(
+    streamId: string,
+    opening: StreamOpening,
+    first: Message,
+    producer: string,
+    seq: number,
+    ttlMs: number,
+  ): Promise<string> {
+    const sessionId = sessionOfStream(streamId)
+    let stream = this.#state.stream(streamId)
+    if (stream === undefined) {
+      const session = this.#state.session(sessionId)
+      if (session === undefined) throw new StreamEndedError(streamId)
+      stream = {
+        sessionId,
+        producer: opening.producer,
+        pending: new Set(opening.pending),
+        ended: false,
+        endedBy: undefined,
+        ttlMs,
+        expiresAt: this.#state.now() + ttlMs,
+        next: 1,
+        events: [],
+        latest: new Map(),
+      }
+      this.#state.streams.set(streamId, stream)
+      session.streams.add(streamId)
+    }
+    return this.#append(streamId, stream, first, producer, seq)
+  }
+
+  async append(streamId: string, message: Message, producer: string, seq: number): Promise<string> {
+    const stream = this.#state.stream(streamId)
+    if (stream === undefined) throw new StreamEndedError(streamId)
+    return this.#append(streamId, stream, message, producer, seq)
+  }
+
+  async read(streamId: string, afterId: string | null, limit: number): Promise<ClusterEventPage> {
+    if (!(limit >= 1) || !Number.isSafeInteger(limit)) {
+      throw new RangeError('A read limit is a whole number, at least 1')
+    }
+    const after = afterPosition(streamId, afterId)
+    const stream = this.#state.stream(streamId)
+    if (stream === undefined) throw new RangeError('Unknown stream')
+    const oldest = stream.events[0]
+    if (after > 0 && oldest !== undefined && oldest.n > after + 1) {
+      throw new RangeError('Events after the cursor were dropped')
+    }
+    const later = stream.events.filter((event) => event.n > after)
+    const page = later.slice(0, limit)
+    return {
+      events: page.map((event) => ({
+        id: clusterEventId(streamId, event.n),
+        message: JSON.parse(event.data) as Message,
+      })),
+      ended: stream.ended && page.length === later.length,
+    }
+  }
+
+  async end(
+    streamId: string,
+    last: readonly McpMessage[],
+    producer: string,
+    seq: number,
+  ): Promise<(string | null)[]> {
+    const stream = this.#state.stream(streamId)
+    if (stream === undefined) throw new StreamEndedError(streamId)
+    if (stream.ended) {
+      const by = stream.endedBy
+      if (by !== undefined && by.producer === producer && by.seq === seq) return [...by.ids]
+      throw new StreamEndedError(streamId)
+    }
+    const ids: (string | null)[] = []
+    let n = seq
+    for (const message of last) {
+      const answered = answeredKey(message)
+      if (answered !== undefined && !stream.pending.has(answered)) {
+        ids.push(null)
+        this.#noteLatest(stream, producer, n++, '')
+        continue
+      }
+      ids.push(this.#append(streamId, stream, message, producer, n++))
+    }
+    const session = this.#state.session(stream.sessionId)
+    for (const key of stream.pending) session?.inFlight.delete(key)
+    stream.pending.clear()
+    stream.endedBy = { producer, seq, ids }
+    this.#state.markEnded(streamId, stream)
+    return [...ids]
+  }
+
+  async info(streamId: string): Promise<StreamInfo | undefined> {
+    const stream = this.#state.stream(streamId)
+    if (stream === undefined) return undefined
+    const info = { sessionId: stream.sessionId, pending: [...stream.pending], ended: stream.ended }
+    return stream.producer === undefined ? info : { ...info, producer: stream.producer }
+  }
+
+  async deleteStream(streamId: string): Promise<void> {
+    this.#state.deleteStream(streamId)
+  }
+
+  async storeEvent(streamId: string, message: Message): Promise<string> {
+    const ttl = this.#defaultTtlMs
+    return this.open(streamId, { pending: [] }, message, '', 0, ttl)
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    const parsed = parseClusterEventId(eventId)
+    if (parsed === undefined) return undefined
+    try {
+      await this.read(parsed.streamId, eventId, 1)
+      return parsed.streamId
+    } catch {
+      return undefined
+    }
+  }
+
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: McpMessage) => Promise<void> },
+  ): Promise<string> {
+    const parsed = parseClusterEventId(lastEventId)
+    if (parsed === undefined) throw new RangeError('Unknown event id')
+    let cursor = lastEventId
+    for (;;) {
+      const page = await this.read(parsed.streamId, cursor, 64)
+      for (const event of page.events) {
+        if ('jsonrpc' in event.message) await send(event.id, event.message as McpMessage)
+        cursor = event.id
+      }
+      if (page.events.length < 64) return parsed.streamId
+    }
+  }
+
+  #append(
+    streamId: string,
+    stream: MemoryStream,
+    message: Message,
+    producer: string,
+    seq: number,
+  ): string {
+    const latest = producer === '' ? undefined : stream.latest.get(producer)
+    if (latest !== undefined && seq === latest.seq && latest.id !== '') return latest.id
+    if (latest !== undefined && seq <= latest.seq) {
+      throw new RangeError('A producer sequence number must increase')
+    }
+    if (stream.ended) throw new StreamEndedError(streamId)
+    const n = stream.next++
+    stream.events.push({ n, data: JSON.stringify(message) })
+    if (stream.events.length > this.#state.limits.maxEventsPerStream) stream.events.shift()
+    const id = clusterEventId(streamId, n)
+    this.#noteLatest(stream, producer, seq, id)
+    const answered = answeredKey(message)
+    if (answered !== undefined && stream.pending.delete(answered)) {
+      this.#state.session(stream.sessionId)?.inFlight.delete(answered)
+    }
+    const now = this.#state.now()
+    stream.expiresAt = now + stream.ttlMs
+    return id
+  }
+
+  #noteLatest(stream: MemoryStream, producer: string, seq: number, id: string): void {
+    if (producer !== '') stream.latest.set(producer, { seq, id })
+  }
+}
+
+function afterPosition(streamId: string, afterId: string | null): number {
+  if (afterId === null) return 0
+  const parsed = parseClusterEventId(afterId)
+  if (parsed === undefined || parsed.streamId !== streamId) {
+    throw new RangeError('The cursor is not an event id of this stream')
+  }
+  return parsed.n
+}

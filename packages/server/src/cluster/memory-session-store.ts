@@ -1,0 +1,131 @@
+import type { MemoryState } from './memory-state.js'
+import { replayText } from './memory-state.js'
+import type {
+  LeaseMode,
+  LeaseResult,
+  ReplayState,
+  RequestClaim,
+  SessionRecord,
+  SessionStore,
+} from './session-store.js'
+
+/**
+ * The memory cluster's {@link SessionStore}: one process, several handlers. Records are kept as
+ * JSON text, so what a caller gets back is a copy, as from a remote store.
+ */
+export class MemorySessionStore implements SessionStore {
+  readonly #state: MemoryState
+
+  constructor(state: MemoryState) {
+    this.#state = state
+  }
+
+  async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs)
+    if (this.#state.session(record.id) !== undefined) return false
+    const fixed: Record<string, unknown> = {
+      id: record.id,
+      principal: record.principal,
+      kind: record.kind,
+      protocolVersion: record.protocolVersion,
+    }
+    if (record.owner !== undefined) fixed.owner = record.owner
+    this.#state.sessions.set(record.id, {
+      fixed: JSON.stringify(fixed),
+      replay: replayText(record.replay),
+      version: record.replayVersion,
+      expiresAt: this.#state.now() + ttlMs,
+      inFlight: new Map(),
+      leases: new Map(),
+      streams: new Set(),
+      ended: [],
+    })
+    return true
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const session = this.#state.session(id)
+    if (session === undefined) return undefined
+    return {
+      ...JSON.parse(session.fixed),
+      replay: JSON.parse(session.replay),
+      replayVersion: session.version,
+    }
+  }
+
+  async touch(
+    id: string,
+    ttlMs: number,
+    claim?: RequestClaim,
+  ): Promise<number | 'gone' | 'duplicate'> {
+    checkTtl(ttlMs)
+    const session = this.#state.session(id)
+    if (session === undefined) return 'gone'
+    const ids = claim?.requestIds ?? []
+    if (new Set(ids).size !== ids.length || ids.some((key) => session.inFlight.has(key))) {
+      return 'duplicate'
+    }
+    for (const key of ids) session.inFlight.set(key, claim!.instance)
+    this.#state.refresh(session, ttlMs, this.#state.now())
+    return session.version
+  }
+
+  async updateReplay(
+    id: string,
+    replay: ReplayState,
+    expected: number,
+  ): Promise<number | undefined> {
+    const session = this.#state.session(id)
+    if (session === undefined || session.version !== expected) return undefined
+    session.replay = replayText(replay)
+    session.version += 1
+    return session.version
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.#state.session(id) !== undefined && this.#state.deleteSession(id)
+  }
+
+  async lease(
+    sessionId: string,
+    name: string,
+    holder: string,
+    ttlMs: number,
+    mode: LeaseMode,
+  ): Promise<LeaseResult> {
+    checkTtl(ttlMs)
+    const session = this.#state.session(sessionId)
+    if (session === undefined) return { ok: false }
+    const now = this.#state.now()
+    const current = session.leases.get(name)
+    const live = current !== undefined && current.expiresAt > now ? current.holder : undefined
+    const other = live !== undefined && live !== holder ? live : undefined
+    const ok =
+      mode === 'takeover' ||
+      (mode === 'claim' && other === undefined) ||
+      (mode === 'renew' && current?.holder === holder)
+    if (ok) session.leases.set(name, { holder, expiresAt: now + ttlMs })
+    return other === undefined ? { ok } : { ok, previous: other }
+  }
+
+  async releaseLease(sessionId: string, name: string, holder: string): Promise<void> {
+    const session = this.#state.session(sessionId)
+    if (session?.leases.get(name)?.holder === holder) session.leases.delete(name)
+  }
+
+  async heartbeat(instance: string, ttlMs: number): Promise<void> {
+    if (ttlMs > 0) this.#state.heartbeats.set(instance, this.#state.now() + ttlMs)
+    else this.#state.heartbeats.delete(instance)
+  }
+
+  async isAlive(instance: string): Promise<boolean> {
+    const until = this.#state.heartbeats.get(instance)
+    return until !== undefined && until > this.#state.now()
+  }
+}
+
+function checkTtl(ttlMs: number): void {
+  if (!(ttlMs >= 1) || !Number.isSafeInteger(ttlMs)) {
+    throw new RangeError('A TTL is a whole number of milliseconds, at least 1')
+  }
+}

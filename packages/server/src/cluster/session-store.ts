@@ -1,0 +1,117 @@
+/**
+ * A session's {@link ReplayLog} as data: what a rebuilt server must be told to reach the state the
+ * client left it in. Every field is plain JSON, so a store can keep it as text.
+ *
+ * @example
+ * ```ts
+ * const state: ReplayState = { initialize: '{"protocolVersion":"2025-11-25"}', initialized: true, subscriptions: [] }
+ * ```
+ */
+export interface ReplayState {
+  /** The `initialize` request's params, as JSON text. */
+  readonly initialize: string
+  /** Whether `notifications/initialized` followed. */
+  readonly initialized: boolean
+  /** The last `logging/setLevel` params, as JSON text. */
+  readonly logLevel?: string
+  /** The resource URIs the client is subscribed to. */
+  readonly subscriptions: readonly string[]
+}
+
+/**
+ * One session as every instance of a cluster sees it.
+ *
+ * @example
+ * ```ts
+ * const record: SessionRecord = {
+ *   id: crypto.randomUUID(), principal: '', kind: 'streamable', protocolVersion: '2025-11-25',
+ *   replay: { initialize: '{}', initialized: false, subscriptions: [] }, replayVersion: 1,
+ * }
+ * ```
+ */
+export interface SessionRecord {
+  readonly id: string
+  /** Who the session belongs to (the auth principal; empty without auth). */
+  readonly principal: string
+  readonly kind: 'streamable' | 'legacy'
+  readonly protocolVersion: string
+  readonly replay: ReplayState
+  /** Bumped by every replay change; a live server older than this is brought up to date. */
+  readonly replayVersion: number
+  /** Legacy sessions: the instance holding the SSE stream and the server. */
+  readonly owner?: string
+}
+
+/** How {@link SessionStore.lease} treats a lease another holder may have. */
+export type LeaseMode = 'claim' | 'renew' | 'takeover'
+
+/** The outcome of {@link SessionStore.lease}. */
+export interface LeaseResult {
+  /** Whether `holder` holds the lease now. */
+  readonly ok: boolean
+  /** The live holder before this call, when it was another one. */
+  readonly previous?: string
+}
+
+/** Request ids a request claims as in flight, in the same atomic step as a touch. */
+export interface RequestClaim {
+  /** The instance running the requests. */
+  readonly instance: string
+  /** The request ids, each as {@link requestKey} writes it. */
+  readonly requestIds: readonly string[]
+}
+
+/**
+ * Session records shared by the instances of a cluster: idle TTL, request ids in flight, the replay
+ * log with compare-and-set, leases and instance heartbeats.
+ *
+ * Every key of a session (its record, in-flight ids, leases and streams) lives and dies with it:
+ * a touch restarts the idle TTL of all of them, and {@link SessionStore.delete} removes all of them.
+ *
+ * @example
+ * ```ts
+ * const { sessions } = createMemoryCluster()
+ * await sessions.create(record, 60_000)
+ * await sessions.touch(record.id, 60_000, { instance: 'a', requestIds: [requestKey(7)] }) // 1
+ * ```
+ */
+export interface SessionStore {
+  /** Stores a new record with an idle TTL; `false` when the id exists (nothing changes then). */
+  create(record: SessionRecord, ttlMs: number): Promise<boolean>
+  /** The record, with its current replay state and version; `undefined` once gone. */
+  get(id: string): Promise<SessionRecord | undefined>
+  /**
+   * Restarts the idle TTL of the session and everything under it and, in the same atomic step,
+   * claims `claim.requestIds` as in flight on `claim.instance`.
+   *
+   * @returns The `replayVersion`, `'gone'` (answer 404) or `'duplicate'` when one of the ids is
+   *   already in flight (answer 400; nothing is claimed).
+   */
+  touch(id: string, ttlMs: number, claim?: RequestClaim): Promise<number | 'gone' | 'duplicate'>
+  /**
+   * Compare-and-set of the replay state.
+   *
+   * @returns The new version, or `undefined` when `expected` is stale or the session is gone.
+   */
+  updateReplay(id: string, replay: ReplayState, expected: number): Promise<number | undefined>
+  /** Ends the session: the record and every key under it, streams included. `false` if gone. */
+  delete(id: string): Promise<boolean>
+  /**
+   * Takes or keeps the lease `name` of a session (the standalone GET holder is `'get'`) for `ttlMs`.
+   * `'claim'` succeeds when no live holder has it; `'renew'` only for the current holder;
+   * `'takeover'` always, reporting the live holder it replaced. Fails once the session is gone.
+   */
+  lease(
+    sessionId: string,
+    name: string,
+    holder: string,
+    ttlMs: number,
+    mode: LeaseMode,
+  ): Promise<LeaseResult>
+  /** Lets a lease go, only if `holder` still holds it. */
+  releaseLease(sessionId: string, name: string, holder: string): Promise<void>
+  /** Marks `instance` alive for `ttlMs`; `ttlMs <= 0` marks it gone at once (graceful shutdown). */
+  heartbeat(instance: string, ttlMs: number): Promise<void>
+  /** Whether `instance` sent a heartbeat that has not run out. */
+  isAlive(instance: string): Promise<boolean>
+}
