@@ -17,8 +17,38 @@ const app = createExampleHandler(handlerOptions(process.env))
 const direct = toNodeHandler(app.mcp.fetch)
 const viaFetch = toNodeHandler(app.fetch)
 
+// `pnpm soak` (packages/server) reads the handler's counts, memory and live timers (unref'd ones
+// included, which Node's own resource list leaves out) here; off by default.
+const soakStats = process.env.MCPWIRE_SOAK_STATS === '1'
+const liveTimers = new Set<unknown>()
+if (soakStats) {
+  const { setTimeout: set, clearTimeout: clear } = globalThis
+  const counted = (callback: () => void, ms?: number): unknown => {
+    const handle = set(() => {
+      liveTimers.delete(handle)
+      callback()
+    }, ms)
+    liveTimers.add(handle)
+    return handle
+  }
+  globalThis.setTimeout = counted as unknown as typeof setTimeout
+  globalThis.clearTimeout = ((handle: Parameters<typeof clear>[0]) => {
+    liveTimers.delete(handle)
+    clear(handle)
+  }) as typeof clearTimeout
+}
+
 const server = createServer((req, res) => {
   const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
+  if (soakStats && pathname === '/soak-stats') {
+    // `?gc=1` collects first (when Node runs with --expose-gc), so the heap shows what is live.
+    const gc = (globalThis as { gc?: () => void }).gc
+    if (req.url?.endsWith('?gc=1')) gc?.()
+    const body = { ...app.mcp.stats(), memory: process.memoryUsage(), timers: liveTimers.size }
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(body))
+    return
+  }
   if (!app.servesDirectly(pathname)) {
     viaFetch(req, res)
     return

@@ -1,15 +1,16 @@
 // Recipe: Fastify. The MCP routes live in their own plugin scope where Fastify does not parse
 // bodies (the handler reads and limits them itself), and each request is handed, hijacked, to the
 // node:http bridge, which streams the answer with backpressure.
-import { createExampleServer } from '@mcpwire/app-shared'
+
 import { createMcpHandler, type McpHandler } from '@mcpwire/server'
 import { toNodeHandler } from '@mcpwire/server/node'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { createServer } from './server.js'
 
 /** A Fastify app serving MCP on `/mcp` (and legacy `/sse` + `/messages`) beside its own routes. */
 export async function createFastifyApp(): Promise<{ app: FastifyInstance; mcp: McpHandler }> {
   const mcp = createMcpHandler({
-    connect: (transport) => createExampleServer().connect(transport),
+    connect: (transport) => createServer().connect(transport),
   })
   const listener = toNodeHandler(mcp.fetch)
   const app = Fastify()

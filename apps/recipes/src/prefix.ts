@@ -1,14 +1,15 @@
 // Recipe: MCP under a path prefix (`/api/mcp`). The handler matches the request's full URL path,
 // so its paths name the prefix; a router mounting it under `/api` (here Hono's `app.route`) keeps
 // the full URL in the Request it passes on.
-import { createExampleServer } from '@mcpwire/app-shared'
+
 import { createMcpHandler, type McpHandler } from '@mcpwire/server'
 import { Hono } from 'hono'
+import { createServer } from './server.js'
 
 /** A Hono app with MCP on `/api/mcp`, legacy HTTP+SSE on `/api/sse` and `/api/messages`. */
 export function createPrefixedApp(): { app: Hono; mcp: McpHandler } {
   const mcp = createMcpHandler({
-    connect: (transport) => createExampleServer().connect(transport),
+    connect: (transport) => createServer().connect(transport),
     path: '/api/mcp',
     legacy: { ssePath: '/api/sse', messagesPath: '/api/messages' },
   })

@@ -1,5 +1,5 @@
 // Hono's own fetch, served through the node:http bridge's general Fetch path (Hono on
-// @hono/node-server is covered by the Node bridge's tests in packages/server).
+// @hono/node-server is covered in apps/frameworks).
 import { toNodeHandler } from '@mcpwire/server/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHonoApp } from '../src/hono.js'

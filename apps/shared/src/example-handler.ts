@@ -1,5 +1,12 @@
 import { createMcpHandler, type McpHandler, type McpHandlerOptions } from '@mcpwire/server'
-import { createExampleServer } from './example-server.js'
+import {
+  createMcpHandler as createSdkHandler,
+  type McpHttpHandler,
+} from '@modelcontextprotocol/server'
+import { createExampleServer, exampleServerShared } from './example-server.js'
+
+/** The handler options a sample app may set: everything but the two legs, which it builds itself. */
+export type ExampleHandlerOptions = Omit<McpHandlerOptions, 'connect' | 'modern'>
 
 /** The sample apps' handler: MCP on `/mcp` (and legacy `/sse` + `/messages`), plus `/health`. */
 export interface ExampleHandler {
@@ -11,6 +18,8 @@ export interface ExampleHandler {
    */
   readonly close: (graceMs?: number) => Promise<void>
   readonly mcp: McpHandler
+  /** The SDK v2 handler serving MCP 2026-07-28 behind `mcp` (its `notify` feeds listen streams). */
+  readonly modern: McpHttpHandler
   /**
    * Whether a request for `pathname` may go straight to `mcp` (not `/health`, not while closing):
    * a runtime that serves `mcp` directly, as Node's `toNodeHandler(mcp.fetch)` does, asks this and
@@ -37,17 +46,31 @@ function pathnameOf(url: string): string {
 }
 
 /**
- * Builds the handler every sample app serves: {@link createExampleServer} behind
- * `createMcpHandler`, with in-memory defaults, and a `/health` probe.
+ * Builds the handler every sample app serves: one SDK v2 factory ({@link createExampleServer})
+ * behind `createMcpHandler` for every era, with in-memory defaults, and a `/health` probe.
  *
- * @param options Any `createMcpHandler` option except `connect`.
+ * - MCP 2024-11-05 to 2025-11-25: `connect` gives each mcpwire session its own instance.
+ * - MCP 2026-07-28: mcpwire hands the parsed request to the SDK's own `createMcpHandler`
+ *   (`legacy: 'reject'`, so it never serves the legacy era itself), which builds an instance per
+ *   request. Its keep-alive is set to mcpwire's 5 s.
+ *
+ * @param options Any `createMcpHandler` option except `connect` and `modern`.
+ * @example
+ * ```ts
+ * const app = createExampleHandler({ hibernateAfterMs: 60_000 })
+ * Deno.serve(app.fetch)
+ * ```
  */
-export function createExampleHandler(
-  options: Omit<McpHandlerOptions, 'connect'> = {},
-): ExampleHandler {
+export function createExampleHandler(options: ExampleHandlerOptions = {}): ExampleHandler {
+  const shared = exampleServerShared(() => modern.notify)
+  const modern: McpHttpHandler = createSdkHandler(() => createExampleServer(shared), {
+    legacy: 'reject',
+    keepAliveMs: 5000,
+  })
   const mcp = createMcpHandler({
     ...options,
-    connect: (transport) => createExampleServer().connect(transport),
+    connect: (transport) => createExampleServer(shared).connect(transport),
+    modern,
   })
   let draining = false
   let inFlight = 0
@@ -65,6 +88,7 @@ export function createExampleHandler(
 
   return {
     mcp,
+    modern,
     beginPost,
     servesDirectly: (pathname) => !draining && pathname !== '/health',
     async fetch(request) {
@@ -152,9 +176,7 @@ export function listenAddress(env: Record<string, string | undefined>): {
  *
  * @param env The process environment.
  */
-export function handlerOptions(
-  env: Record<string, string | undefined>,
-): Omit<McpHandlerOptions, 'connect'> {
+export function handlerOptions(env: Record<string, string | undefined>): ExampleHandlerOptions {
   const cors = env.CORS === '1' || env.CORS === 'true' ? { cors: true } : {}
   const hibernate = env.HIBERNATE_AFTER_MS
   if (hibernate === undefined || hibernate === '') return cors

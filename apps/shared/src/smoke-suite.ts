@@ -1,12 +1,48 @@
 import { connect } from 'node:net'
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
+  type VersionNegotiationMode,
+} from '@modelcontextprotocol/client'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningApp, type Runtime, startApp } from './start-app.js'
 
-const TRICKY_TEXT = 'line1\nline2 "q" héllo 🌍 \\ \u2028 end'
+const TRICKY_TEXT = 'line1\nline2 "q" \'s\' héllo 🌍 \\ \u0000 nul \u2028 end\r\n'
+
+/** Records the order in which a transport receives progress notifications and results. */
+function recordOrder(transport: {
+  onmessage?: ((message: never, extra?: never) => void) | undefined
+}) {
+  const received: string[] = []
+  const deliver = transport.onmessage!
+  transport.onmessage = (message: never, extra?: never) => {
+    const m = message as { method?: string; params?: { progress?: number }; result?: unknown }
+    if (m.method === 'notifications/progress') received.push(`progress ${m.params?.progress}`)
+    else if (m.result !== undefined) received.push('result')
+    deliver(message, extra)
+  }
+  return received
+}
+
+/** SDK v2 client negotiation modes, and the revision and session each must end up with. */
+const V2_MODES: {
+  name: string
+  mode: VersionNegotiationMode
+  revision: string
+  session: boolean
+}[] = [
+  { name: "'legacy' (the default)", mode: 'legacy', revision: '2025-11-25', session: true },
+  { name: "'auto'", mode: 'auto', revision: '2026-07-28', session: false },
+  {
+    name: "{ pin: '2026-07-28' }",
+    mode: { pin: '2026-07-28' },
+    revision: '2026-07-28',
+    session: false,
+  },
+]
 
 /** Sends raw bytes to the app and reads until it closes the connection (HTTP/1.0 does). */
 function rawRequest(
@@ -30,8 +66,9 @@ function rawRequest(
 }
 
 /**
- * The smoke tests every sample app runs: the official SDK client over Streamable HTTP and over
- * legacy HTTP+SSE, then a clean SIGTERM shutdown.
+ * The smoke tests every sample app runs: the official SDK v1 client over Streamable HTTP and over
+ * legacy HTTP+SSE, the SDK v2 client in each negotiation mode (legacy session or stateless
+ * 2026-07-28), then a clean SIGTERM shutdown.
  */
 export function smokeSuite(runtime: Runtime): void {
   describe(`${runtime} sample app`, () => {
@@ -54,14 +91,7 @@ export function smokeSuite(runtime: Runtime): void {
         // Record every message in the order the transport receives it. (The SDK client itself
         // may drop a progress event read just before its response: it handles notifications a
         // microtask after responses, so the wire order is what this server controls.)
-        const received: string[] = []
-        const deliver = wire.onmessage!
-        wire.onmessage = (message: JSONRPCMessage) => {
-          const m = message as { method?: string; params?: { progress?: number }; result?: unknown }
-          if (m.method === 'notifications/progress') received.push(`progress ${m.params?.progress}`)
-          else if (m.result !== undefined) received.push('result')
-          deliver(message)
-        }
+        const received = recordOrder(wire as never)
         try {
           expect(client.getServerVersion()?.name).toBe('mcpwire-sample')
           const { tools } = await client.listTools()
@@ -76,6 +106,40 @@ export function smokeSuite(runtime: Runtime): void {
           const done = await client.callTool(
             { name: 'countdown', arguments: { ticks: 3, intervalMs: 20 } },
             undefined,
+            { onprogress: () => {} },
+          )
+          expect(received).toEqual(['progress 1', 'progress 2', 'progress 3', 'result'])
+          expect(done.content).toEqual([{ type: 'text', text: 'Liftoff after 3 ticks' }])
+        } finally {
+          await client.close()
+        }
+      }, 30_000)
+    }
+
+    for (const { name, mode, revision, session } of V2_MODES) {
+      it(`serves the SDK v2 client negotiating ${name} on ${revision}`, async () => {
+        const client = new ClientV2(
+          { name: 'smoke-v2', version: '1.0.0' },
+          { versionNegotiation: { mode } },
+        )
+        const wire = new StreamableHTTPClientTransportV2(new URL('/mcp', app!.url))
+        await client.connect(wire)
+        const received = recordOrder(wire as never)
+        try {
+          expect(client.getNegotiatedProtocolVersion()).toBe(revision)
+          expect(wire.sessionId !== undefined).toBe(session)
+          expect(client.getServerVersion()?.name).toBe('mcpwire-sample')
+          const { tools } = await client.listTools()
+          expect(tools.map((tool) => tool.name)).toEqual(
+            expect.arrayContaining(['echo', 'countdown']),
+          )
+
+          const echoed = await client.callTool({ name: 'echo', arguments: { text: TRICKY_TEXT } })
+          expect(echoed.content).toEqual([{ type: 'text', text: TRICKY_TEXT }])
+
+          received.length = 0
+          const done = await client.callTool(
+            { name: 'countdown', arguments: { ticks: 3, intervalMs: 20 } },
             { onprogress: () => {} },
           )
           expect(received).toEqual(['progress 1', 'progress 2', 'progress 3', 'result'])
@@ -104,16 +168,24 @@ export function smokeSuite(runtime: Runtime): void {
       }
     })
 
-    it('answers an in-flight request, then exits with code 0 on SIGTERM', async () => {
+    it('answers in-flight requests of both eras, then exits with code 0 on SIGTERM', async () => {
       const client = new Client({ name: 'smoke', version: '1.0.0' })
       await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app!.url)))
-      const call = client.callTool({ name: 'countdown', arguments: { ticks: 5, intervalMs: 100 } })
+      const modern = new ClientV2(
+        { name: 'smoke-v2', version: '1.0.0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      )
+      await modern.connect(new StreamableHTTPClientTransportV2(new URL('/mcp', app!.url)))
+      const countdown = { name: 'countdown', arguments: { ticks: 5, intervalMs: 100 } }
+      const calls = [client.callTool(countdown), modern.callTool(countdown)]
       await new Promise((resolve) => setTimeout(resolve, 150))
       const exit = app!.stop()
-      const result = await call
-      expect(result.content).toEqual([{ type: 'text', text: 'Liftoff after 5 ticks' }])
+      for (const result of await Promise.all(calls)) {
+        expect(result.content).toEqual([{ type: 'text', text: 'Liftoff after 5 ticks' }])
+      }
       expect(await exit).toBe(0)
       await client.close().catch(() => {})
+      await modern.close().catch(() => {})
     }, 20_000)
   })
 }

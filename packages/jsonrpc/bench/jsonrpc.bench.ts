@@ -3,6 +3,7 @@
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js'
 import { JSONRPCServer } from 'json-rpc-2.0'
 import { do_not_optimize, measure } from 'mitata'
+import { writeResults } from '../../../scripts/lib/bench-results.mjs'
 import { createDispatcher, parseMessage } from '../src/index.js'
 
 const text = (length: number) =>
@@ -88,6 +89,7 @@ console.log(
   '| message | bytes | JSON.parse | parseMessage | SDK safeParse | parseMessage / JSON.parse | SDK / JSON.parse |',
 )
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+const parseRows: { label: string; ours: number; peer: number }[] = []
 for (const [group, cases] of [
   ['typical', typical],
   ['small', small],
@@ -102,6 +104,7 @@ for (const [group, cases] of [
       () => JSONRPCMessageSchema.safeParse(JSON.parse(json)),
     )) as [number, number, number]
     ratios.push(ours / floor)
+    parseRows.push({ label: name, ours: Math.round(ours), peer: Math.round(sdk) })
     console.log(
       `| ${name} | ${json.length} | ${floor.toFixed(0)} | ${ours.toFixed(0)} | ${sdk.toFixed(0)} | ${(ours / floor).toFixed(2)}x | ${(sdk / floor).toFixed(2)}x |`,
     )
@@ -138,10 +141,29 @@ const requests: [string, string][] = [
 console.log(`\ndispatcher, ns per body answered as text (median)\n`)
 console.log('| request | @mcpwire/jsonrpc | json-rpc-2.0 1.8.1 | json-rpc-2.0 time / ours |')
 console.log('| --- | ---: | ---: | ---: |')
+const dispatchRows: { label: string; ours: number; peer: number }[] = []
 for (const [name, body] of requests) {
   const a = (await measure(async () => do_not_optimize(await ours.handle(body)), opts)).p50
   const b = (
     await measure(async () => do_not_optimize(JSON.stringify(await peer.receiveJSON(body))), opts)
   ).p50
   console.log(`| ${name} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}x |`)
+  dispatchRows.push({ label: name, ours: Math.round(a), peer: Math.round(b) })
 }
+const benchDir = new URL('.', import.meta.url).pathname
+writeResults(benchDir, 'parse', {
+  title: 'Parse + validate one message',
+  unit: 'ns per message',
+  better: 'lower',
+  ours: 'parseMessage',
+  peer: 'MCP SDK JSONRPCMessageSchema.safeParse',
+  rows: parseRows,
+})
+writeResults(benchDir, 'dispatch', {
+  title: 'Dispatch one body, answer as text',
+  unit: 'ns per body',
+  better: 'lower',
+  ours: '@mcpwire/jsonrpc',
+  peer: 'json-rpc-2.0 1.8.1',
+  rows: dispatchRows,
+})

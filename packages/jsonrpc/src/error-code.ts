@@ -11,16 +11,27 @@
  * @see https://www.jsonrpc.org/specification#error_object
  */
 export const ErrorCode: {
+  /** Invalid JSON or invalid UTF-8. */
   readonly ParseError: -32700
+  /** Valid JSON that is not a valid request. */
   readonly InvalidRequest: -32600
+  /** No such method. */
   readonly MethodNotFound: -32601
+  /** The method rejected its parameters. */
   readonly InvalidParams: -32602
+  /** The method failed; its details stay on the server. */
   readonly InternalError: -32603
+  /** The connection closed before a response arrived. */
   readonly ConnectionClosed: -32000
+  /** The MCP session is unknown or has ended. */
   readonly SessionNotFound: -32001
+  /** No response arrived in time (the same code as `SessionNotFound`). */
   readonly RequestTimeout: -32001
+  /** An MCP header disagrees with the body (MCP 2026-07-28). */
   readonly HeaderMismatch: -32020
+  /** The client lacks a capability the request needs (MCP 2026-07-28). */
   readonly MissingRequiredClientCapability: -32021
+  /** The protocol version is not supported (MCP 2026-07-28). */
   readonly UnsupportedProtocolVersion: -32022
 } = {
   ParseError: -32700,

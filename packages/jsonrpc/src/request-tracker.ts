@@ -18,6 +18,7 @@ export interface TrackOptions {
 
 /** A request ready to send and the promise of its result. */
 export interface TrackedRequest {
+  /** The request to send, with its fresh id. */
   readonly request: JsonRpcRequest
   /** Resolves with `result`; rejects with a {@link JsonRpcError} for an error response or a timeout. */
   readonly response: Promise<unknown>

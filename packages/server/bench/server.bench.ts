@@ -31,6 +31,7 @@ import { Agent, request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeCharts } from './_charts.js'
 
 type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'ours-hibernating' | 'floor'
 
@@ -512,6 +513,7 @@ async function main(): Promise<void> {
   console.log(
     'Fetch bridge floor: canned SSE replies through toNodeHandler(fetch), no MCP: what any Fetch handler pays on node:http.',
   )
+  writeCharts({ sdk, sdkNode, ours, hibernating, concurrency: CONCURRENCY })
 }
 
 await main()

@@ -18,7 +18,9 @@ export interface LegacyOptions {
 export interface AuthInfo {
   /** Who is calling; a session only serves the principal that created it. Default: `clientId`, then `token`. */
   readonly principal?: string
+  /** The OAuth client the token was issued to. */
   readonly clientId?: string
+  /** The access token the request carried. */
   readonly token?: string
   readonly [key: string]: unknown
 }

@@ -6,7 +6,9 @@ export type TimerHandle = unknown
  * Default: the global `setTimeout`, `clearTimeout` and `performance.now`.
  */
 export interface Timers {
+  /** Calls `callback` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): TimerHandle
+  /** Cancels a timer that `setTimeout` returned. */
   clearTimeout(handle: TimerHandle): void
   /** The current time in milliseconds, on the same clock as `setTimeout`. */
   now(): number

@@ -362,3 +362,18 @@ describe('cancellation by closing the stream (Fetch path)', () => {
     expect(mcp.stats().modernRequests).toBe(0)
   })
 })
+
+describe('relaying headers modern sets', () => {
+  it('keeps every Set-Cookie of a JSON answer as its own field', async () => {
+    const delegate = recordingDelegate(() => {
+      const headers = new Headers({ 'content-type': 'application/json' })
+      headers.append('set-cookie', 'a=1; Path=/')
+      headers.append('set-cookie', 'b=2, c; Path=/')
+      return new Response('{}', { headers })
+    })
+    const mcp = track(createMcpHandler({ modern: delegate }))
+    const response = await mcp.fetch(modern('tools/list', {}, 1))
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2, c; Path=/'])
+    expect(await response.text()).toBe('{}')
+  })
+})

@@ -110,6 +110,24 @@ export function multiLineData(): Shape {
   return shape('multi-line data (20 x 80 chars, 16 KiB chunks)', text, 16 * 1024, n)
 }
 
+/** Events of many short lines, as pretty-printed JSON or log tails arrive: 20 lines of ~40 bytes. */
+export function shortMultiLineData(): Shape {
+  const random = prng(5)
+  let text = ''
+  let n = 0
+  while (text.length < 1024 * 1024) {
+    for (let line = 0; line < 20; line++) {
+      let row = ''
+      const length = 30 + Math.floor(random() * 20)
+      while (row.length < length) row += String.fromCharCode(97 + Math.floor(random() * 26))
+      text += `data: ${row}\n`
+    }
+    text += '\n'
+    n++
+  }
+  return shape('short multi-line data (20 x ~40 chars, 16 KiB chunks)', text, 16 * 1024, n)
+}
+
 export const shapes: (() => Shape)[] = [
   mcpMessages,
   llmDeltasSmallChunks,
@@ -117,6 +135,7 @@ export const shapes: (() => Shape)[] = [
   hugeLine,
   heartbeats,
   multiLineData,
+  shortMultiLineData,
 ]
 
 export function jsonRpcMessages(count: number): string[] {

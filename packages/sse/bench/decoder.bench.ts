@@ -1,7 +1,9 @@
 // Decoder throughput: @mcpwire/sse vs eventsource-parser (fed through a streaming TextDecoder)
 // vs the floor of TextDecoder.decode alone on the same chunks. Run: pnpm bench
+
 import { createParser } from 'eventsource-parser'
 import { measure } from 'mitata'
+import { writeResults } from '../../../scripts/lib/bench-results.mjs'
 import { createSseParser } from '../src/index.js'
 import { type Shape, shapes } from './_fixtures.js'
 
@@ -50,6 +52,7 @@ async function bestOfRounds(contenders: Contender[], shape: Shape): Promise<numb
 }
 
 const rows: string[][] = []
+const chartRows: { label: string; ours: number; peer: number }[] = []
 const vsPeer: number[] = []
 for (const make of shapes) {
   const shape = make()
@@ -61,6 +64,7 @@ for (const make of shapes) {
     shape,
   )) as [number, number, number]
   vsPeer.push(a / b)
+  chartRows.push({ label: shape.name, ours: Math.round(a), peer: Math.round(b) })
   rows.push([
     shape.name,
     a.toFixed(0),
@@ -81,3 +85,11 @@ console.log(
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
 for (const row of rows) console.log(`| ${row.join(' | ')} |`)
 console.log(`\ngeometric mean vs eventsource-parser: ${geoMean.toFixed(2)}x`)
+writeResults(new URL('.', import.meta.url).pathname, 'decoder', {
+  title: 'SSE decoder throughput',
+  unit: 'MB/s',
+  better: 'higher',
+  ours: '@mcpwire/sse',
+  peer: 'eventsource-parser 4.1.3',
+  rows: chartRows,
+})

@@ -1,6 +1,8 @@
 // Encoder cost: encode() with validation vs a bare template literal that validates nothing, both
 // turned into the bytes a server writes (a template literal alone is a lazy V8 cons string).
+
 import { do_not_optimize, measure } from 'mitata'
+import { writeResults } from '../../../scripts/lib/bench-results.mjs'
 import { encode } from '../src/index.js'
 import { jsonRpcMessages } from './_fixtures.js'
 
@@ -46,9 +48,19 @@ console.log(
 )
 console.log('| case | encode() MB/s | template literal MB/s | encode() time / template time |')
 console.log('| --- | ---: | ---: | ---: |')
+const chartRows: { label: string; ours: number; peer: number }[] = []
 for (const [name, ours, bare] of cases) {
   const a = await measure(() => do_not_optimize(ours()), { min_cpu_time: 400 * 1e6 })
   const b = await measure(() => do_not_optimize(bare()), { min_cpu_time: 400 * 1e6 })
   const mbps = (ns: number) => (bytes / 1e6 / (ns / 1e9)).toFixed(0)
   console.log(`| ${name} | ${mbps(a.p50)} | ${mbps(b.p50)} | ${(a.p50 / b.p50).toFixed(2)}x |`)
+  chartRows.push({ label: name, ours: Number(mbps(a.p50)), peer: Number(mbps(b.p50)) })
 }
+writeResults(new URL('.', import.meta.url).pathname, 'encoder', {
+  title: 'SSE encoder throughput',
+  unit: 'MB/s',
+  better: 'higher',
+  ours: 'encode()',
+  peer: 'template literal (no validation)',
+  rows: chartRows,
+})

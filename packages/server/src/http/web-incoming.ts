@@ -36,8 +36,10 @@ export class WebIncoming implements Incoming {
   }
 
   toBodylessRequest(signal: AbortSignal): Request {
-    const headers = new Headers(this.#request.headers)
-    for (const name of BODYLESS_DROPPED_HEADERS) headers.delete(name)
+    const headers: [string, string][] = []
+    this.#request.headers.forEach((value, name) => {
+      if (!BODYLESS_DROPPED_HEADERS.has(name)) headers.push([name, value])
+    })
     return new Request(this.#request.url, { method: 'POST', headers, signal })
   }
 

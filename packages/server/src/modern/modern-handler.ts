@@ -1,6 +1,14 @@
 /**
  * What the modern leg receives with each request, besides the body-less `Request`.
  *
+ * @example
+ * ```ts
+ * const modern: ModernHandler = {
+ *   async fetch(request, options?: ModernFetchOptions) {
+ *     return Response.json({ jsonrpc: '2.0', id: (options?.parsedBody as { id: number }).id, result: {} })
+ *   },
+ * }
+ * ```
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http
  */
 export interface ModernFetchOptions {

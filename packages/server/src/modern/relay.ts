@@ -107,6 +107,14 @@ export async function relayModern(
     try {
       const text = body === null || controller.signal.aborted ? null : await response.text()
       if (controller.signal.aborted) void body?.cancel().catch(() => {})
+      const cookies = response.headers.getSetCookie()
+      if (cookies.length > 1) {
+        // A header record holds one value per name: keep every cookie as its own field.
+        const all = new Headers(headers)
+        all.delete('set-cookie')
+        for (const cookie of cookies) all.append('set-cookie', cookie)
+        return new Response(text, { status: response.status, headers: all })
+      }
       return { status: response.status, headers, body: text }
     } catch (error) {
       options.onerror(error)

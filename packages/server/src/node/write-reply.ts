@@ -62,9 +62,13 @@ export async function writeReply(
     writeEventStream(res, status, headers, body)
     return
   }
+  // Refused before its body arrived (an unknown session, say): close the connection after the
+  // answer rather than let Node read and discard the rest.
+  const unread = status >= 400 && res.req?.complete === false
+  const sent = unread ? { ...headers, connection: 'close' } : headers
   if (body === null) {
-    res.writeHead(status, headers).end()
+    res.writeHead(status, sent).end()
     return
   }
-  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) }).end(body)
+  res.writeHead(status, { ...sent, 'content-length': String(Buffer.byteLength(body)) }).end(body)
 }

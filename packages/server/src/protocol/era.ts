@@ -3,6 +3,10 @@
  * comparison orders them: any value `>=` this one (including junk such as `v999.0.0`) counts as
  * modern and is left to the modern leg to refuse.
  *
+ * @example
+ * ```ts
+ * const modern = version >= FIRST_MODERN_PROTOCOL_VERSION
+ * ```
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning
  */
 export const FIRST_MODERN_PROTOCOL_VERSION = '2026-07-28'
@@ -33,14 +37,41 @@ const LOG_LEVELS: ReadonlySet<string> = new Set([
  * - `invalid`: refused at the edge whatever is configured: `code` -32600 for a batch holding a
  *   modern message (or an empty batch, or a body that is no JSON-RPC message), -32020 for an
  *   `initialize` sent with a modern `MCP-Protocol-Version` header.
+ *
+ * @example
+ * ```ts
+ * const result = classifyEra('POST', request.headers, body)
+ * if (result.era === 'invalid') return errorResponse(400, result.code, result.message)
+ * ```
  */
 export type EraClassification =
-  | { readonly era: 'legacy' }
-  | { readonly era: 'modern' }
-  | { readonly era: 'invalid'; readonly code: -32600 | -32020; readonly message: string }
+  | {
+      /** A request of the revisions 2024-11-05 to 2025-11-25. */
+      readonly era: 'legacy'
+    }
+  | {
+      /** A request of 2026-07-28 or later, served statelessly. */
+      readonly era: 'modern'
+    }
+  | {
+      /** A request refused at the edge with `code` and `message`. */
+      readonly era: 'invalid'
+      /** The JSON-RPC error code to answer with. */
+      readonly code: -32600 | -32020
+      /** The client-safe error message to answer with. */
+      readonly message: string
+    }
 
-/** What {@link classifyEra} reads of the headers: a Fetch `Headers` object has it. */
+/**
+ * What {@link classifyEra} reads of the headers: a Fetch `Headers` object has it.
+ *
+ * @example
+ * ```ts
+ * const headers: EraHeaders = new Headers({ 'mcp-protocol-version': '2026-07-28' })
+ * ```
+ */
 export interface EraHeaders {
+  /** The value of a header, or `null` when it is absent. */
   get(name: string): string | null
 }
 

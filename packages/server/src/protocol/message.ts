@@ -11,7 +11,11 @@ export type RequestId = string | number
  *
  * @see https://www.jsonrpc.org/specification
  */
-export type McpMessage = { readonly jsonrpc: '2.0'; readonly [key: string]: unknown }
+export type McpMessage = {
+  /** Always `'2.0'`. */
+  readonly jsonrpc: '2.0'
+  readonly [key: string]: unknown
+}
 
 /** The outcome of {@link parseMessages}. */
 export type ParseResult =

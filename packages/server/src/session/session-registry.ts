@@ -144,10 +144,16 @@ export class SessionRegistry implements SessionHost {
       this.#awake.set(session.id, session)
       hibernateAt = session.lastActive + this.options.hibernateAfterMs
     }
+    // A new session not used yet must go after the short unused-session delay.
+    const unusedAt = this.#unused.has(session.id)
+      ? session.createdAt + this.options.unusedSessionIdleMs
+      : Number.POSITIVE_INFINITY
     // Deadlines are now plus a fixed delay, so an armed sweep is late only for a session that
-    // has no hibernation deadline in it yet (one that just woke): then this one is the earliest.
+    // has no hibernation deadline in it yet (one that just woke), or a new one: then this one is
+    // the earliest.
+    const soonest = Math.min(hibernateAt, unusedAt)
     if (this.#sweep === undefined) this.#arm(this.#nextDeadline())
-    else if (hibernateAt < this.#sweepAt) this.#arm(hibernateAt)
+    else if (soonest < this.#sweepAt) this.#arm(soonest)
   }
 
   /** Forgets an ended session; the idle timer stops with the last one. */

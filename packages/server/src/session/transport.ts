@@ -21,6 +21,7 @@ export interface RequestInfo {
 export interface MessageExtraInfo {
   /** What `authenticate` returned for the request. */
   readonly authInfo?: unknown
+  /** The HTTP request's headers and URL, as the SDK's `RequestInfo`. */
   readonly requestInfo?: RequestInfo | undefined
   /**
    * The HTTP request, body-less (SDK v2 reads it as `ctx.http.req`); built on first read. Its
@@ -37,7 +38,9 @@ export interface MessageExtraInfo {
 export interface TransportSendOptions {
   /** The client request this message belongs to: it goes on that request's stream while open. */
   readonly relatedRequestId?: RequestId | undefined
+  /** Accepted for SDK compatibility; the server side ignores it. */
   readonly resumptionToken?: string | undefined
+  /** Accepted for SDK compatibility; the server side ignores it. */
   readonly onresumptiontoken?: ((token: string) => void) | undefined
 }
 
@@ -61,8 +64,11 @@ export interface MessageRouter {
 export class McpTransport {
   /** The session id (Streamable HTTP and legacy), `undefined` for a stateless exchange. */
   readonly sessionId: string | undefined
+  /** Set by the server's `connect`: receives each client message with its request's details. */
   onmessage?: ((message: McpMessage, extra?: MessageExtraInfo) => void) | undefined
+  /** Set by the server's `connect`: called once when the transport closes. */
   onclose?: (() => void) | undefined
+  /** Set by the server's `connect`: receives transport faults. */
   onerror?: ((error: Error) => void) | undefined
   /** The protocol version negotiated at initialize, once the server reports it. */
   protocolVersion: string | undefined

@@ -47,7 +47,7 @@ export function nestedArrays(depth: number): string {
 
 /** A request whose params hold `depth` levels of nested objects. */
 export function deepRequest(method: string, depth: number, id: number | string = 1): string {
-  const inner = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
+  const inner = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"method":"${method}","params":${inner}}`
 }
 

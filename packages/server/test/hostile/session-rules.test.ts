@@ -7,6 +7,7 @@ import { BASE, initialize, post } from '../_requests.js'
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
 const VERSION = '2025-11-25'
 const IDLE_MS = 10_000
+const ACCEPT = 'application/json, text/event-stream'
 
 /** A handler on a fake clock whose `stall` tool never returns and `quit` tool closes its server. */
 function harness(options: Partial<McpHandlerOptions> = {}) {
@@ -158,6 +159,17 @@ describe('what keeps a session alive', () => {
     expect((await mcp.fetch(post(ping, headers(orphanId)))).status).toBe(404)
   })
 
+  it('closes an unused session on time when older sessions set a later deadline', async () => {
+    const { timers, mcp } = harness({ sessionIdleMs: 30 * 60_000, unusedSessionIdleMs: 1000 })
+    current = mcp
+    await initialize(mcp) // used: its deadline is 30 minutes away
+    timers.advance(10)
+    await (await mcp.fetch(post(initializeRequest()))).text()
+    timers.advance(1000)
+    await flush()
+    expect(mcp.stats().sessions).toBe(1)
+  })
+
   it('defaults unusedSessionIdleMs to one minute', async () => {
     const { timers, mcp } = harness({ sessionIdleMs: 30 * 60_000 })
     current = mcp
@@ -228,3 +240,37 @@ function initializeRequest(): string {
     params: { protocolVersion: VERSION, capabilities: {}, clientInfo: { name: 't', version: '1' } },
   })
 }
+
+describe.skipIf('Deno' in globalThis || 'Bun' in globalThis)(
+  'cheap refusals on the direct Node path',
+  () => {
+    it('answers a POST for an unknown session before its body arrives, then closes the connection', async () => {
+      const { serveHandler } = await import('../_fixture.js')
+      const { connect } = await import('node:net')
+      const running = await serveHandler({ keepAliveMs: 0 })
+      try {
+        const { port } = new URL(running.url)
+        const socket = connect(Number(port), '127.0.0.1')
+        socket.on('error', () => {})
+        await new Promise((resolve) => socket.once('connect', resolve))
+        let received = ''
+        socket.on('data', (chunk) => {
+          received += chunk.toString()
+        })
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+        // Announces 50 MB and sends a few bytes of it: the answer must not wait for the rest.
+        socket.write(
+          `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: ${ACCEPT}\r\n` +
+            'Content-Type: application/json\r\nMcp-Session-Id: forged\r\n' +
+            `Content-Length: ${50 * 1024 * 1024}\r\n\r\n[[[[`,
+        )
+        await closed
+        expect(received).toMatch(/^HTTP\/1\.1 404/)
+        expect(received.toLowerCase()).toContain('connection: close')
+        expect(received).toContain('-32001')
+      } finally {
+        await running.close()
+      }
+    })
+  },
+)

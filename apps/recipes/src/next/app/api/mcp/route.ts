@@ -1,11 +1,12 @@
 // Recipe: a Next.js (App Router) route handler, `app/api/mcp/route.ts`. Route handlers take and
 // return Web-standard objects, so the handler's `fetch` is the route. Streamable HTTP needs
 // nothing else; a deployment on a public host lists it in `allowedHosts`.
-import { createExampleServer } from '@mcpwire/app-shared'
+
 import { createMcpHandler } from '@mcpwire/server'
+import { createServer } from '../../../../server.js'
 
 const mcp = createMcpHandler({
-  connect: (transport) => createExampleServer().connect(transport),
+  connect: (transport) => createServer().connect(transport),
   path: '/api/mcp',
   legacy: false, // HTTP+SSE needs a second route (`/api/messages`); most hosts want one route
 })

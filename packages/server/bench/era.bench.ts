@@ -1,0 +1,340 @@
+/**
+ * Era benchmark, two comparisons in one run, every server an SDK v2 `McpServer` with one `echo`
+ * tool, each implementation in its own child process on `node:http`, 127.0.0.1
+ * (see _era-bench-server.ts for the implementations):
+ *
+ * (a) modern (2026-07-28) tools/call, no session: `createMcpHandler({ modern })` (direct Node path,
+ *     and through the general Fetch bridge) against the SDK v2 handler alone with its own
+ *     Host/Origin helpers in front. Target: the relay costs at most 10% (ratio >= 0.90x calls/s,
+ *     <= 1.10x CPU per call).
+ * (b) legacy (2025-11-25) tools/call in sessions: `createMcpHandler({ connect })` against the SDK v2
+ *     sessionful Streamable HTTP transport. Target: >= 1.5x calls/s.
+ *
+ * This process is the load generator: raw `node:http` POSTs over keep-alive connections, each
+ * answer read to its end and checked (id and echoed text), concurrency 1, 16 and 64; every level
+ * has a warm-up bounded in calls and time, then runs SECONDS (at most 100,000 calls). Implementations run
+ * interleaved, level by level, for ROUNDS rounds; each keeps its best calls per second and its
+ * lowest CPU per call over the rounds (outside load only ever makes both worse).
+ *
+ * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench:era
+ * Env: BENCH_ONLY (comma-separated impls), BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3).
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { Agent, request as httpRequest } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import type { EraImpl } from './_era-bench-server.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const MAX_CALLS_PER_LEVEL = 100_000
+const CONCURRENCY = [1, 16, 64] as const
+const SERVER_SCRIPT = fileURLToPath(new URL('./_era-bench-server.ts', import.meta.url))
+const MODERN: readonly EraImpl[] = ['sdk-modern', 'ours-modern', 'ours-modern-fetch']
+const LEGACY: readonly EraImpl[] = ['sdk2-sessions', 'ours-legacy']
+
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+}
+
+interface Reply {
+  status: number
+  sessionId: string | undefined
+  body: string
+}
+
+/** One client: modern (stateless, envelope on every request) or legacy (one session). */
+class Client {
+  readonly #port: number
+  readonly #agent: Agent
+  readonly #modern: boolean
+  #sessionId: string | undefined
+  #nextId = 1
+
+  constructor(port: number, agent: Agent, modern: boolean) {
+    this.#port = port
+    this.#agent = agent
+    this.#modern = modern
+  }
+
+  #post(message: object, headers: Record<string, string>): Promise<Reply> {
+    const body = JSON.stringify(message)
+    const all: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    }
+    if (this.#sessionId !== undefined) all['mcp-session-id'] = this.#sessionId
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.#port,
+          path: '/mcp',
+          method: 'POST',
+          agent: this.#agent,
+          headers: all,
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (chunk: string) => {
+            text += chunk
+          })
+          res.on('end', () => {
+            const sessionId = res.headers['mcp-session-id']
+            resolve({
+              status: res.statusCode ?? 0,
+              sessionId: typeof sessionId === 'string' ? sessionId : undefined,
+              body: text,
+            })
+          })
+          res.on('error', reject)
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+  }
+
+  static message(reply: Reply): { id?: unknown; result?: { content?: { text?: string }[] } } {
+    const text = reply.body.trimStart()
+    if (text.startsWith('{')) return JSON.parse(text)
+    for (const line of text.split('\n')) {
+      if (line.startsWith('data:') && line.length > 6) return JSON.parse(line.slice(5))
+    }
+    throw new Error(`No JSON-RPC message in reply (status ${reply.status}): ${text.slice(0, 200)}`)
+  }
+
+  async open(): Promise<void> {
+    if (this.#modern) return
+    const reply = await this.#post(
+      {
+        jsonrpc: '2.0',
+        id: this.#nextId++,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'bench', version: '1.0.0' },
+        },
+      },
+      {},
+    )
+    if (reply.status !== 200 || reply.sessionId === undefined) {
+      throw new Error(`initialize failed: ${reply.status} ${reply.body.slice(0, 200)}`)
+    }
+    this.#sessionId = reply.sessionId
+    const ack = await this.#post(
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { 'mcp-protocol-version': '2025-11-25' },
+    )
+    if (ack.status !== 202) throw new Error(`initialized notification got ${ack.status}`)
+  }
+
+  async callEcho(text: string): Promise<void> {
+    const id = this.#nextId++
+    const params: Record<string, unknown> = { name: 'echo', arguments: { text } }
+    let headers: Record<string, string>
+    if (this.#modern) {
+      params._meta = ENVELOPE
+      headers = {
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'echo',
+      }
+    } else {
+      headers = { 'mcp-protocol-version': '2025-11-25' }
+    }
+    const reply = await this.#post({ jsonrpc: '2.0', id, method: 'tools/call', params }, headers)
+    const message = Client.message(reply)
+    if (reply.status !== 200 || message.id !== id || message.result?.content?.[0]?.text !== text) {
+      throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
+    }
+  }
+}
+
+class ServerProcess {
+  readonly #child: ChildProcess
+  readonly port: number
+
+  private constructor(child: ChildProcess, port: number) {
+    this.#child = child
+    this.port = port
+  }
+
+  static start(impl: EraImpl): Promise<ServerProcess> {
+    const child = fork(SERVER_SCRIPT, [impl], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    return new Promise((resolve, reject) => {
+      child.once('message', (message: { type: string; port?: number; message?: string }) => {
+        if (message.type === 'ready') resolve(new ServerProcess(child, message.port!))
+        else reject(new Error(`${impl} server failed to start: ${message.message}`))
+      })
+      child.once('exit', (code) => reject(new Error(`${impl} server exited with code ${code}`)))
+    })
+  }
+
+  cpuMicros(): Promise<number> {
+    return new Promise((resolve) => {
+      const onMessage = (message: { type: string; value?: number }): void => {
+        if (message.type !== 'cpu') return
+        this.#child.off('message', onMessage)
+        resolve(message.value!)
+      }
+      this.#child.on('message', onMessage)
+      this.#child.send({ type: 'cpu' })
+    })
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#child.once('exit', () => resolve())
+      this.#child.send({ type: 'exit' })
+    })
+  }
+}
+
+interface Level {
+  rps: number
+  /** Server CPU (user + system) per call, µs. */
+  serverCpu: number
+}
+
+async function throughput(
+  server: ServerProcess,
+  modern: boolean,
+  concurrency: number,
+): Promise<Level> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  try {
+    const clients = Array.from(
+      { length: concurrency },
+      () => new Client(server.port, agent, modern),
+    )
+    await Promise.all(clients.map((client) => client.open()))
+    // Warm-up: at most 500 calls per client and at most half a level's time.
+    const warmUntil = performance.now() + (SECONDS * 1000) / 2
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = 0; i < 500 && performance.now() < warmUntil; i++) await client.callEcho('warm')
+      }),
+    )
+    let calls = 0
+    const cpuBefore = await server.cpuMicros()
+    const start = performance.now()
+    const deadline = start + SECONDS * 1000
+    await Promise.all(
+      clients.map(async (client, c) => {
+        while (performance.now() < deadline && calls < MAX_CALLS_PER_LEVEL) {
+          await client.callEcho(`hello ${c}`)
+          calls++
+        }
+      }),
+    )
+    const seconds = (performance.now() - start) / 1000
+    const cpu = (await server.cpuMicros()) - cpuBefore
+    return { rps: calls / seconds, serverCpu: cpu / calls }
+  } finally {
+    agent.destroy()
+  }
+}
+
+function format(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+  })
+}
+
+const LABELS: Record<EraImpl, string> = {
+  'sdk-modern': 'SDK v2 handler + its Host/Origin helpers',
+  'ours-modern': 'createMcpHandler({ modern }), toNodeHandler(mcp.fetch)',
+  'ours-modern-fetch': 'createMcpHandler({ modern }) via the Fetch bridge',
+  'sdk2-sessions': 'SDK v2 sessionful WebStandard transport',
+  'ours-legacy': 'createMcpHandler({ connect }), toNodeHandler(mcp.fetch)',
+}
+
+function table(
+  title: string,
+  impls: readonly EraImpl[],
+  results: Map<EraImpl, Map<number, Level>>,
+  base: EraImpl,
+): void {
+  const others = impls.filter((impl) => impl !== base && results.has(impl))
+  const header = [
+    title,
+    LABELS[base],
+    ...others.flatMap((impl) => [LABELS[impl], `ratio to ${base}`]),
+  ]
+  const rows: string[][] = [header]
+  for (const [label, pick, unit] of [
+    ['tools/call per s', (l: Level) => l.rps, ''],
+    ['server CPU per call', (l: Level) => l.serverCpu, ' µs'],
+  ] as const) {
+    for (const concurrency of CONCURRENCY) {
+      const b = results.get(base)?.get(concurrency)
+      const row = [`${label}, concurrency ${concurrency}`, b ? `${format(pick(b))}${unit}` : 'n/a']
+      for (const impl of others) {
+        const o = results.get(impl)?.get(concurrency)
+        row.push(o ? `${format(pick(o))}${unit}` : 'n/a')
+        row.push(o && b ? `${format(pick(o) / pick(b), 2)}x` : 'n/a')
+      }
+      rows.push(row)
+    }
+  }
+  const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
+  const line = (row: string[]): string =>
+    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`
+  console.log(line(header))
+  console.log(
+    `| ${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
+  )
+  for (const row of rows.slice(1)) console.log(line(row))
+  console.log('')
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY?.split(',') as EraImpl[] | undefined
+  const impls = only ?? [...MODERN, ...LEGACY]
+  console.error(`node ${process.version}, best of ${ROUNDS} rounds of ${SECONDS} s per level`)
+  const servers = new Map<EraImpl, ServerProcess>()
+  for (const impl of impls) servers.set(impl, await ServerProcess.start(impl))
+  const results = new Map<EraImpl, Map<number, Level>>()
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const concurrency of CONCURRENCY) {
+        for (const [impl, server] of servers) {
+          const level = await throughput(server, MODERN.includes(impl), concurrency)
+          console.error(
+            `  round ${round} ${impl} c=${concurrency}: ${format(level.rps)} calls/s, ${format(level.serverCpu)} µs CPU/call`,
+          )
+          const levels = results.get(impl) ?? new Map<number, Level>()
+          results.set(impl, levels)
+          // Each figure keeps its best round on its own: most calls per second, least CPU per call.
+          const best = levels.get(concurrency)
+          levels.set(concurrency, {
+            rps: Math.max(best?.rps ?? 0, level.rps),
+            serverCpu: Math.min(best?.serverCpu ?? Number.POSITIVE_INFINITY, level.serverCpu),
+          })
+        }
+      }
+    }
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.stop()))
+  }
+  if (impls.some((impl) => MODERN.includes(impl))) {
+    table('(a) modern tools/call', MODERN, results, 'sdk-modern')
+    console.log('Target: ratio >= 0.90x calls/s and <= 1.10x CPU per call (relay costs <= 10%).\n')
+  }
+  if (impls.some((impl) => LEGACY.includes(impl))) {
+    table('(b) legacy tools/call in a session', LEGACY, results, 'sdk2-sessions')
+    console.log('Target: ratio >= 1.5x calls/s.')
+  }
+}
+
+await main()
