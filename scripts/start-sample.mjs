@@ -1,6 +1,9 @@
-// `pnpm start` (and start:deno, start:bun): installs only what one sample app needs (its workspace
-// dependencies and theirs, not Deno, Bun or the test tools of the others), builds the library
-// packages it uses, starts it, and says how to connect and how to stop. Quiet unless a step fails.
+// `pnpm start` (and start:deno, start:bun): installs only what one sample app needs, starts it, and
+// says how to connect and how to stop. Quiet unless a step fails.
+// Node: `--prod` skips every devDependency, the workspace root's included (Biome, turbo, TypeDoc,
+// Deno, Bun, TypeScript), and the app runs the library packages' TypeScript sources through tsx
+// (the `mcpwire-source` export condition), so nothing is built. Deno and Bun need their runtime,
+// a root devDependency, so they install the app's full slice and build the libraries as before.
 import { spawn, spawnSync } from 'node:child_process'
 import { repoRoot } from './lib/library-packages.mjs'
 
@@ -33,20 +36,24 @@ function step(label, args) {
   process.stdout.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
 }
 
+const fromSources = runtime === 'node'
 step(`Installing what the ${runtime} sample needs`, [
   'install',
+  ...(fromSources ? ['--prod'] : []),
   '--filter',
   `${app}...`,
   '--frozen-lockfile',
   '--reporter=silent',
 ])
-step('Building @mcpwire/sse, @mcpwire/jsonrpc and @mcpwire/server', [
-  '--filter',
-  `${app}^...`,
-  '--reporter=silent',
-  'run',
-  'build',
-])
+if (!fromSources) {
+  step('Building @mcpwire/sse, @mcpwire/jsonrpc and @mcpwire/server', [
+    '--filter',
+    `${app}^...`,
+    '--reporter=silent',
+    'run',
+    'build',
+  ])
+}
 
 const child = spawn(pnpm[0], [...pnpm.slice(1), '--filter', app, '--reporter=silent', 'start'], {
   cwd: repoRoot,
