@@ -2,9 +2,12 @@
 // says how to connect and how to stop. Quiet unless a step fails.
 // Node: `--prod` skips every devDependency, the workspace root's included (Biome, turbo, TypeDoc,
 // Deno, Bun, TypeScript), and the app runs the library packages' TypeScript sources through tsx
-// (the `mcpwire-source` export condition), so nothing is built. Deno and Bun need their runtime,
-// a root devDependency, so they install the app's full slice and build the libraries as before.
+// (the `mcpwire-source` export condition), so nothing is built. On a clone that already has the
+// full install, `--prod` would make pnpm drop the dev tools (it reinstalls from scratch when the
+// included dependency kinds change), so there the install keeps them. Deno and Bun need their
+// runtime, a root devDependency: they install the app's full slice and build the libraries.
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { repoRoot } from './lib/library-packages.mjs'
 
 const runtime = process.argv[2] ?? 'node'
@@ -18,6 +21,17 @@ const quietEnv = {
   npm_config_update_notifier: 'false',
   npm_config_fund: 'false',
   TURBO_TELEMETRY_DISABLED: '1',
+}
+
+/** Whether node_modules holds a full install (pnpm records the kinds it installed, as JSON). */
+function hasDevDependencies() {
+  let text
+  try {
+    text = readFileSync(`${repoRoot}/node_modules/.modules.yaml`, 'utf8')
+  } catch {
+    return false
+  }
+  return /"?devDependencies"?\s*:\s*true/.test(text)
 }
 
 function step(label, args) {
@@ -37,9 +51,10 @@ function step(label, args) {
 }
 
 const fromSources = runtime === 'node'
+const prodOnly = fromSources && !hasDevDependencies()
 step(`Installing what the ${runtime} sample needs`, [
   'install',
-  ...(fromSources ? ['--prod'] : []),
+  ...(prodOnly ? ['--prod'] : []),
   '--filter',
   `${app}...`,
   '--frozen-lockfile',
