@@ -55,8 +55,11 @@ export function exampleServerShared(
   }
 }
 
-/** The shared state of servers behind a legacy-only endpoint (no modern handler). */
-const LEGACY_ONLY = exampleServerShared()
+/**
+ * The shared state of servers behind a legacy-only endpoint (no modern handler), made on first
+ * use: Workers forbid random numbers (the codec's key) at the top level of a module.
+ */
+let legacyOnly: ExampleServerShared | undefined
 
 /**
  * The MCP server every sample app serves, built with the official SDK v2 so that one definition
@@ -76,7 +79,11 @@ const LEGACY_ONLY = exampleServerShared()
  * @param shared State every instance shares; pass {@link exampleServerShared} with the SDK
  *   handler's notifier when a modern leg serves the same factory.
  */
-export function createExampleServer(shared: ExampleServerShared = LEGACY_ONLY): McpServer {
+export function createExampleServer(shared?: ExampleServerShared): McpServer {
+  if (shared === undefined) {
+    legacyOnly ??= exampleServerShared()
+    shared = legacyOnly
+  }
   const server = new McpServer(
     { name: 'mcpwire-sample', version: '0.0.0' },
     {
