@@ -1,7 +1,13 @@
-// `pnpm start` (and start:deno, start:bun): installs only what one sample app needs (its workspace
-// dependencies and theirs, not Deno, Bun or the test tools of the others), builds the library
-// packages it uses, starts it, and says how to connect and how to stop. Quiet unless a step fails.
+// `pnpm start` (and start:deno, start:bun): installs only what one sample app needs, starts it, and
+// says how to connect and how to stop. Quiet unless a step fails.
+// Node: `--prod` skips every devDependency, the workspace root's included (Biome, turbo, TypeDoc,
+// Deno, Bun, TypeScript), and the app runs the library packages' TypeScript sources through tsx
+// (the `mcpwire-source` export condition), so nothing is built. On a clone that already has the
+// full install, `--prod` would make pnpm drop the dev tools (it reinstalls from scratch when the
+// included dependency kinds change), so there the install keeps them. Deno and Bun need their
+// runtime, a root devDependency: they install the app's full slice and build the libraries.
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { repoRoot } from './lib/library-packages.mjs'
 
 const runtime = process.argv[2] ?? 'node'
@@ -15,6 +21,17 @@ const quietEnv = {
   npm_config_update_notifier: 'false',
   npm_config_fund: 'false',
   TURBO_TELEMETRY_DISABLED: '1',
+}
+
+/** Whether node_modules holds a full install (pnpm records the kinds it installed, as JSON). */
+function hasDevDependencies() {
+  let text
+  try {
+    text = readFileSync(`${repoRoot}/node_modules/.modules.yaml`, 'utf8')
+  } catch {
+    return false
+  }
+  return /"?devDependencies"?\s*:\s*true/.test(text)
 }
 
 function step(label, args) {
@@ -33,20 +50,25 @@ function step(label, args) {
   process.stdout.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
 }
 
+const fromSources = runtime === 'node'
+const prodOnly = fromSources && !hasDevDependencies()
 step(`Installing what the ${runtime} sample needs`, [
   'install',
+  ...(prodOnly ? ['--prod'] : []),
   '--filter',
   `${app}...`,
   '--frozen-lockfile',
   '--reporter=silent',
 ])
-step('Building @mcpwire/sse, @mcpwire/jsonrpc and @mcpwire/server', [
-  '--filter',
-  `${app}^...`,
-  '--reporter=silent',
-  'run',
-  'build',
-])
+if (!fromSources) {
+  step('Building @mcpwire/sse, @mcpwire/jsonrpc and @mcpwire/server', [
+    '--filter',
+    `${app}^...`,
+    '--reporter=silent',
+    'run',
+    'build',
+  ])
+}
 
 const child = spawn(pnpm[0], [...pnpm.slice(1), '--filter', app, '--reporter=silent', 'start'], {
   cwd: repoRoot,
