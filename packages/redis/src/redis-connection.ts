@@ -8,6 +8,7 @@
  * ```
  */
 export interface RedisCommands {
+  /** Sends `command` with its `args` and resolves with Redis's reply. */
   send(command: string, args: readonly string[]): Promise<unknown>
 }
 
@@ -25,6 +26,7 @@ export interface RedisCommands {
 export interface RedisSubscriber {
   /** Subscribes to `channel`; the adapter calls it once per channel before any unsubscribe. */
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>
+  /** Unsubscribes from `channel`, so its listener gets no more messages. */
   unsubscribe(channel: string): Promise<unknown>
   /** Calls `listener` each time the connection is back after a drop (messages may have been lost). */
   onReconnect?(listener: () => void): () => void
@@ -40,6 +42,8 @@ export interface RedisSubscriber {
  * ```
  */
 export interface RedisConnection {
+  /** The connection that runs ordinary commands. */
   readonly commands: RedisCommands
+  /** The dedicated connection in subscriber mode, for pub/sub. */
   readonly subscriber: RedisSubscriber
 }

@@ -9,6 +9,7 @@
  * ```
  */
 export class RedisUnavailableError extends Error {
+  /** Always `'RedisUnavailableError'`. */
   override readonly name = 'RedisUnavailableError'
 
   constructor(message: string, options?: { cause?: unknown }) {

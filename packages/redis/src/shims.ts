@@ -2,14 +2,19 @@ import type { RedisConnection } from './redis-connection.js'
 
 /** The part of a node-redis (4, 5, 6) client the shim uses. */
 export interface NodeRedisClientLike {
+  /** Sends one command, given as `[command, ...args]`, and resolves with the reply. */
   sendCommand(args: string[]): Promise<unknown>
 }
 
 /** The part of a connected node-redis duplicate the shim uses for pub/sub. */
 export interface NodeRedisSubscriberLike {
+  /** Subscribes to `channel`, calling `listener` with each message. */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>
+  /** Unsubscribes from `channel`. */
   unsubscribe(channel: string): Promise<unknown>
+  /** Adds a listener for `'ready'`, emitted each time the connection is (re)established. */
   on(event: 'ready', listener: () => void): unknown
+  /** Removes a `'ready'` listener added with `on`. */
   off(event: 'ready', listener: () => void): unknown
 }
 
@@ -43,15 +48,21 @@ export function fromNodeRedis(
 
 /** The part of an ioredis (5, 6) or iovalkey client the shim uses. */
 export interface IoredisClientLike {
+  /** Sends `command` with its `args` and resolves with the reply. */
   call(command: string, ...args: string[]): Promise<unknown>
 }
 
 /** The part of an ioredis or iovalkey `duplicate()` the shim uses for pub/sub. */
 export interface IoredisSubscriberLike {
+  /** Subscribes to `channel`; its messages arrive through the `'message'` event. */
   subscribe(channel: string): Promise<unknown>
+  /** Unsubscribes from `channel`. */
   unsubscribe(channel: string): Promise<unknown>
+  /** Adds a listener for `'message'`, called with the channel and the message of every subscription. */
   on(event: 'message', listener: (channel: string, message: string) => void): unknown
+  /** Adds a listener for `'ready'`, emitted each time the connection is (re)established. */
   on(event: 'ready', listener: () => void): unknown
+  /** Removes a `'ready'` listener added with `on`. */
   off(event: 'ready', listener: () => void): unknown
 }
 
@@ -92,12 +103,15 @@ export function fromIoredis(
 
 /** The part of Bun's `RedisClient` the shim uses. */
 export interface BunRedisClientLike {
+  /** Sends `command` with its `args` and resolves with the reply. */
   send(command: string, args: string[]): Promise<unknown>
 }
 
 /** The part of a Bun `RedisClient` duplicate (in subscriber mode) the shim uses. */
 export interface BunRedisSubscriberLike {
+  /** Subscribes to `channel`, calling `listener` with each message. */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>
+  /** Unsubscribes from `channel`. */
   unsubscribe(channel: string): Promise<unknown>
 }
 

@@ -10,11 +10,13 @@ import type { EventStore } from '../session/event-store.js'
  * ```
  */
 export interface StreamInfo {
+  /** The session the stream belongs to. */
   readonly sessionId: string
   /** POST streams: the instance running their requests. Standalone stream: `undefined` (any instance). */
   readonly producer?: string
   /** Request ids (as {@link requestKey} writes them) the stream still owes a response. */
   readonly pending: readonly string[]
+  /** Whether the stream has ended (its end marker is written). */
   readonly ended: boolean
 }
 
@@ -35,12 +37,15 @@ export interface StreamOpening {
  * ```
  */
 export interface ClusterEvent {
+  /** The event id, `<streamId>_<n>` (see {@link clusterEventId}). */
   readonly id: string
+  /** The stored message, or `{}` for a priming event. */
   readonly message: McpMessage | Record<string, never>
 }
 
 /** A page of {@link ClusterEventStore.read}. */
 export interface ClusterEventPage {
+  /** The events of the page, oldest first. */
   readonly events: ClusterEvent[]
   /** The stream has ended and this page holds its last event: nothing more will come. */
   readonly ended: boolean
@@ -131,7 +136,9 @@ export interface ClusterEventStore extends EventStore {
  * ```
  */
 export class StreamEndedError extends Error {
+  /** Always `'StreamEndedError'`. */
   override readonly name = 'StreamEndedError'
+  /** The id of the stream the writer lost. */
   readonly streamId: string
 
   constructor(streamId: string) {

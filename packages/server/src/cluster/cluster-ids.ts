@@ -67,7 +67,14 @@ export function clusterEventId(streamId: string, n: number): string {
  * parseClusterEventId('3f2a….g_4') // { streamId: '3f2a….g', n: 4 }
  * ```
  */
-export function parseClusterEventId(eventId: string): { streamId: string; n: number } | undefined {
+export function parseClusterEventId(eventId: string):
+  | {
+      /** The stream the event belongs to. */
+      streamId: string
+      /** The event's position in its stream, counting from 1. */
+      n: number
+    }
+  | undefined {
   const at = eventId.lastIndexOf('_')
   if (at <= 0) return undefined
   const digits = eventId.slice(at + 1)

@@ -12,8 +12,11 @@ import type { SessionStore } from './session-store.js'
  * ({@link createMemoryCluster}, `createRedisCluster` in `@mcpwire/redis`): they may share keys.
  */
 export interface ClusterBackend {
+  /** The session records shared by every instance. */
   readonly sessions: SessionStore
+  /** The events of every stream of the cluster's sessions. */
   readonly events: ClusterEventStore
+  /** The pub/sub bus the instances signal each other on. */
   readonly bus: ClusterBus
 }
 

@@ -1,5 +1,5 @@
 /**
- * A session's {@link ReplayLog} as data: what a rebuilt server must be told to reach the state the
+ * A session's `ReplayLog` as data: what a rebuilt server must be told to reach the state the
  * client left it in. Every field is plain JSON, so a store can keep it as text.
  *
  * @example
@@ -30,11 +30,15 @@ export interface ReplayState {
  * ```
  */
 export interface SessionRecord {
+  /** The session id (the `Mcp-Session-Id` the client sends). */
   readonly id: string
   /** Who the session belongs to (the auth principal; empty without auth). */
   readonly principal: string
+  /** The transport: Streamable HTTP, or the legacy HTTP+SSE one. */
   readonly kind: 'streamable' | 'legacy'
+  /** The MCP protocol version negotiated for the session. */
   readonly protocolVersion: string
+  /** What a rebuilt server must be replayed to reach the session's state. */
   readonly replay: ReplayState
   /** Bumped by every replay change; a live server older than this is brought up to date. */
   readonly replayVersion: number
