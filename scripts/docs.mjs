@@ -9,6 +9,9 @@ import { libraryPackages, repoRoot, sourceEntryPoints } from './lib/library-pack
 const checkOnly = process.argv.includes('--check')
 
 const packages = libraryPackages()
+// Packages whose public members are not all documented yet: their API reference is still written,
+// but `--check` does not fail on them. Empty this list as each is finished (issue #12: the client).
+const NOT_YET_DOCUMENTED = new Set(['@mcpwire/client'])
 const moduleNames = new Map()
 for (const pkg of packages) {
   for (const [subpath, source] of Object.entries(sourceEntryPoints(pkg))) {
@@ -28,7 +31,9 @@ const app = await Application.bootstrapWithPlugins({
   excludeInternal: true,
   validation: { notExported: true, invalidLink: true, notDocumented: true },
   // TypeDoc checks documentation only in the packages listed here (by default the one it infers).
-  packagesRequiringDocumentation: packages.map((pkg) => pkg.manifest.name),
+  packagesRequiringDocumentation: packages
+    .map((pkg) => pkg.manifest.name)
+    .filter((name) => !NOT_YET_DOCUMENTED.has(name)),
   treatWarningsAsErrors: true,
   logLevel: 'Warn',
 })
