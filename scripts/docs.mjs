@@ -28,6 +28,9 @@ const app = await Application.bootstrapWithPlugins({
   readme: 'none',
   out: join(repoRoot, 'docs/api'),
   excludePrivate: true,
+  // Source links name the public repository, never the clone's own remote (a local path in CI).
+  sourceLinkTemplate: 'https://github.com/mcpwire/mcpwire/blob/{gitRevision}/{path}#L{line}',
+  gitRevision: 'main',
   excludeInternal: true,
   validation: { notExported: true, invalidLink: true, notDocumented: true },
   // TypeDoc checks documentation only in the packages listed here (by default the one it infers).
