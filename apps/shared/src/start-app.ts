@@ -54,6 +54,8 @@ function command(
   switch (tool) {
     case 'tsx':
       return { file: node, args: ['--import', 'tsx', ...args] }
+    case 'node':
+      return { file: node, args }
     case 'deno':
       return { file: join(packageDir('deno'), 'deno'), args }
     case 'bun':
