@@ -8,9 +8,11 @@ import type {
 import {
   answeredKey,
   clusterEventId,
-  parseClusterEventId,
+  readPosition,
+  replayClusterEvents,
   StreamEndedError,
   sessionOfStream,
+  streamOfClusterEvent,
 } from '@mcpwire/server'
 import type { CommandRunner } from './command-runner.js'
 import type { KeyLayout } from './key-layout.js'
@@ -79,17 +81,7 @@ export class RedisEventStore implements ClusterEventStore {
   }
 
   async read(streamId: string, afterId: string | null, limit: number): Promise<ClusterEventPage> {
-    if (!(limit >= 1) || !Number.isSafeInteger(limit)) {
-      throw new RangeError('A read limit is a whole number, at least 1')
-    }
-    let after = 0
-    if (afterId !== null) {
-      const parsed = parseClusterEventId(afterId)
-      if (parsed === undefined || parsed.streamId !== streamId) {
-        throw new RangeError('The cursor is not an event id of this stream')
-      }
-      after = parsed.n
-    }
+    const after = readPosition(streamId, afterId, limit)
     const key = this.#keys.session(sessionOfStream(streamId))
     const reply = (await this.#run.script(READ, key, [streamId, after, limit])) as unknown[]
     if (Number(reply[0]) === -4) throw new RangeError('Events after the cursor were dropped')
@@ -149,32 +141,15 @@ export class RedisEventStore implements ClusterEventStore {
     return this.open(streamId, { pending: [] }, message, '', 0, this.#limits.defaultTtlMs)
   }
 
-  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
-    const parsed = parseClusterEventId(eventId)
-    if (parsed === undefined) return undefined
-    try {
-      await this.read(parsed.streamId, eventId, 1)
-      return parsed.streamId
-    } catch {
-      return undefined
-    }
+  getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return streamOfClusterEvent(this, eventId)
   }
 
-  async replayEventsAfter(
+  replayEventsAfter(
     lastEventId: string,
-    { send }: { send: (eventId: string, message: McpMessage) => Promise<void> },
+    sink: { send: (eventId: string, message: McpMessage) => Promise<void> },
   ): Promise<string> {
-    const parsed = parseClusterEventId(lastEventId)
-    if (parsed === undefined) throw new RangeError('Unknown event id')
-    let cursor = lastEventId
-    for (;;) {
-      const page = await this.read(parsed.streamId, cursor, 64)
-      for (const event of page.events) {
-        if ('jsonrpc' in event.message) await send(event.id, event.message as McpMessage)
-        cursor = event.id
-      }
-      if (page.events.length < 64) return parsed.streamId
-    }
+    return replayClusterEvents(this, lastEventId, sink)
   }
 
   #eventId(streamId: string, reply: unknown): string {

@@ -6,6 +6,7 @@ import type {
   SessionRecord,
   SessionStore,
 } from '@mcpwire/server'
+import { checkTtlMs, replayStateText, sessionRecordText } from '@mcpwire/server'
 import type { CommandRunner } from './command-runner.js'
 import type { KeyLayout } from './key-layout.js'
 import {
@@ -28,15 +29,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
-    checkTtl(ttlMs)
-    const fixed: Record<string, unknown> = {
-      id: record.id,
-      principal: record.principal,
-      kind: record.kind,
-      protocolVersion: record.protocolVersion,
-    }
-    if (record.owner !== undefined) fixed.owner = record.owner
-    const args = [ttlMs, JSON.stringify(fixed), replayText(record.replay), record.replayVersion]
+    checkTtlMs(ttlMs)
+    const { fixed, replay } = sessionRecordText(record)
+    const args = [ttlMs, fixed, replay, record.replayVersion]
     return Number(await this.#run.script(CREATE, this.#keys.session(record.id), args)) === 1
   }
 
@@ -52,7 +47,7 @@ export class RedisSessionStore implements SessionStore {
     ttlMs: number,
     claim?: RequestClaim,
   ): Promise<number | 'gone' | 'duplicate'> {
-    checkTtl(ttlMs)
+    checkTtlMs(ttlMs)
     const args = [ttlMs, claim?.instance ?? '', ...(claim?.requestIds ?? [])]
     const reply = Number(await this.#run.script(TOUCH, this.#keys.session(id), args))
     return reply === -1 ? 'gone' : reply === -2 ? 'duplicate' : reply
@@ -63,7 +58,7 @@ export class RedisSessionStore implements SessionStore {
     replay: ReplayState,
     expected: number,
   ): Promise<number | undefined> {
-    const args = [replayText(replay), expected]
+    const args = [replayStateText(replay), expected]
     const reply = Number(await this.#run.script(UPDATE_REPLAY, this.#keys.session(id), args))
     return reply === -1 ? undefined : reply
   }
@@ -79,7 +74,7 @@ export class RedisSessionStore implements SessionStore {
     ttlMs: number,
     mode: LeaseMode,
   ): Promise<LeaseResult> {
-    checkTtl(ttlMs)
+    checkTtlMs(ttlMs)
     const args = [name, holder, ttlMs, mode]
     const reply = (await this.#run.script(LEASE, this.#keys.session(sessionId), args)) as unknown[]
     const ok = Number(reply[0]) === 1
@@ -99,21 +94,5 @@ export class RedisSessionStore implements SessionStore {
 
   async isAlive(instance: string): Promise<boolean> {
     return Number(await this.#run.send('EXISTS', [this.#keys.heartbeat(instance)])) === 1
-  }
-}
-
-function replayText(replay: ReplayState): string {
-  const state: Record<string, unknown> = {
-    initialize: replay.initialize,
-    initialized: replay.initialized,
-    subscriptions: [...replay.subscriptions],
-  }
-  if (replay.logLevel !== undefined) state.logLevel = replay.logLevel
-  return JSON.stringify(state)
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!(ttlMs >= 1) || !Number.isSafeInteger(ttlMs)) {
-    throw new RangeError('A TTL is a whole number of milliseconds, at least 1')
   }
 }

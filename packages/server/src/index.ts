@@ -6,7 +6,12 @@ export type {
   StreamInfo,
   StreamOpening,
 } from './cluster/cluster-event-store.js'
-export { StreamEndedError } from './cluster/cluster-event-store.js'
+export {
+  readPosition,
+  replayClusterEvents,
+  StreamEndedError,
+  streamOfClusterEvent,
+} from './cluster/cluster-event-store.js'
 export {
   answeredKey,
   clusterEventId,
@@ -26,6 +31,7 @@ export type {
   SessionRecord,
   SessionStore,
 } from './cluster/session-store.js'
+export { checkTtlMs, replayStateText, sessionRecordText } from './cluster/session-store.js'
 export type { McpHandler } from './create-mcp-handler.js'
 export { createMcpHandler } from './create-mcp-handler.js'
 export { errorResponse } from './http/error-response.js'

@@ -113,6 +113,7 @@ describe('public API', () => {
         "answeredKey",
         "bearerAuth",
         "checkHostAndOrigin",
+        "checkTtlMs",
         "classifyEra",
         "clusterEventId",
         "clusterStreamId",
@@ -127,9 +128,14 @@ describe('public API', () => {
         "protectedResourceMetadataPath",
         "protectedResourceMetadataResponse",
         "protectedResourceMetadataUrl",
+        "readPosition",
+        "replayClusterEvents",
+        "replayStateText",
         "requestKey",
         "sessionOfStream",
+        "sessionRecordText",
         "standaloneStreamId",
+        "streamOfClusterEvent",
       ]
     `)
   })

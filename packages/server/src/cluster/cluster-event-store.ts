@@ -1,5 +1,6 @@
 import type { McpMessage } from '../protocol/message.js'
 import type { EventStore } from '../session/event-store.js'
+import { parseClusterEventId } from './cluster-ids.js'
 
 /**
  * What a cluster knows about one event stream.
@@ -145,4 +146,83 @@ export class StreamEndedError extends Error {
     super('The stream has ended or its session is gone')
     this.streamId = streamId
   }
+}
+
+/** Events asked of {@link ClusterEventStore.read} per page when replaying a stream. */
+const REPLAY_PAGE = 64
+
+/**
+ * `EventStore.getStreamIdForEventId` for any {@link ClusterEventStore}, through its `read`: the
+ * stream the id names, or `undefined` when the id is malformed or no longer readable (the stream is
+ * gone, or the event was trimmed).
+ *
+ * @example
+ * ```ts
+ * streamOfClusterEvent(events, 'abc.p1:3') // 'abc.p1' while event 3 is still kept
+ * ```
+ */
+export async function streamOfClusterEvent(
+  events: Pick<ClusterEventStore, 'read'>,
+  eventId: string,
+): Promise<string | undefined> {
+  const parsed = parseClusterEventId(eventId)
+  if (parsed === undefined) return undefined
+  try {
+    await events.read(parsed.streamId, eventId, 1)
+    return parsed.streamId
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `EventStore.replayEventsAfter` for any {@link ClusterEventStore}: pages through `read` after
+ * `lastEventId` and sends every stored message (the priming event, `{}`, is skipped).
+ *
+ * @returns The id of the stream replayed.
+ * @throws {RangeError} For a malformed id, and as `read` does for one no longer readable.
+ * @example
+ * ```ts
+ * await replayClusterEvents(events, lastEventId, { send: (id, message) => write(id, message) })
+ * ```
+ */
+export async function replayClusterEvents(
+  events: Pick<ClusterEventStore, 'read'>,
+  lastEventId: string,
+  { send }: { send: (eventId: string, message: McpMessage) => Promise<void> },
+): Promise<string> {
+  const parsed = parseClusterEventId(lastEventId)
+  if (parsed === undefined) throw new RangeError('Unknown event id')
+  let cursor = lastEventId
+  for (;;) {
+    const page = await events.read(parsed.streamId, cursor, REPLAY_PAGE)
+    for (const event of page.events) {
+      if ('jsonrpc' in event.message) await send(event.id, event.message as McpMessage)
+      cursor = event.id
+    }
+    if (page.events.length < REPLAY_PAGE) return parsed.streamId
+  }
+}
+
+/**
+ * Checks the arguments of {@link ClusterEventStore.read} and returns the event number to read
+ * after: 0 (from the oldest kept) for a `null` cursor, else the cursor's own number.
+ *
+ * @throws {RangeError} For a limit that is not a whole number of at least 1, or a cursor that is
+ *   not an event id of `streamId`.
+ * @example
+ * ```ts
+ * readPosition('abc.p1', 'abc.p1:3', 64) // 3
+ * ```
+ */
+export function readPosition(streamId: string, afterId: string | null, limit: number): number {
+  if (!(limit >= 1) || !Number.isSafeInteger(limit)) {
+    throw new RangeError('A read limit is a whole number, at least 1')
+  }
+  if (afterId === null) return 0
+  const parsed = parseClusterEventId(afterId)
+  if (parsed === undefined || parsed.streamId !== streamId) {
+    throw new RangeError('The cursor is not an event id of this stream')
+  }
+  return parsed.n
 }

@@ -5,8 +5,13 @@ import type {
   StreamInfo,
   StreamOpening,
 } from './cluster-event-store.js'
-import { StreamEndedError } from './cluster-event-store.js'
-import { answeredKey, clusterEventId, parseClusterEventId, sessionOfStream } from './cluster-ids.js'
+import {
+  readPosition,
+  replayClusterEvents,
+  StreamEndedError,
+  streamOfClusterEvent,
+} from './cluster-event-store.js'
+import { answeredKey, clusterEventId, sessionOfStream } from './cluster-ids.js'
 import type { MemoryState, MemoryStream } from './memory-state.js'
 
 type Message = McpMessage | Record<string, never>
@@ -62,10 +67,7 @@ export class MemoryEventStore implements ClusterEventStore {
   }
 
   async read(streamId: string, afterId: string | null, limit: number): Promise<ClusterEventPage> {
-    if (!(limit >= 1) || !Number.isSafeInteger(limit)) {
-      throw new RangeError('A read limit is a whole number, at least 1')
-    }
-    const after = afterPosition(streamId, afterId)
+    const after = readPosition(streamId, afterId, limit)
     const stream = this.#state.stream(streamId)
     if (stream === undefined) throw new RangeError('Unknown stream')
     const oldest = stream.events[0]
@@ -131,32 +133,15 @@ export class MemoryEventStore implements ClusterEventStore {
     return this.open(streamId, { pending: [] }, message, '', 0, ttl)
   }
 
-  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
-    const parsed = parseClusterEventId(eventId)
-    if (parsed === undefined) return undefined
-    try {
-      await this.read(parsed.streamId, eventId, 1)
-      return parsed.streamId
-    } catch {
-      return undefined
-    }
+  getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return streamOfClusterEvent(this, eventId)
   }
 
-  async replayEventsAfter(
+  replayEventsAfter(
     lastEventId: string,
-    { send }: { send: (eventId: string, message: McpMessage) => Promise<void> },
+    sink: { send: (eventId: string, message: McpMessage) => Promise<void> },
   ): Promise<string> {
-    const parsed = parseClusterEventId(lastEventId)
-    if (parsed === undefined) throw new RangeError('Unknown event id')
-    let cursor = lastEventId
-    for (;;) {
-      const page = await this.read(parsed.streamId, cursor, 64)
-      for (const event of page.events) {
-        if ('jsonrpc' in event.message) await send(event.id, event.message as McpMessage)
-        cursor = event.id
-      }
-      if (page.events.length < 64) return parsed.streamId
-    }
+    return replayClusterEvents(this, lastEventId, sink)
   }
 
   #append(
@@ -189,13 +174,4 @@ export class MemoryEventStore implements ClusterEventStore {
   #noteLatest(stream: MemoryStream, producer: string, seq: number, id: string): void {
     if (producer !== '') stream.latest.set(producer, { seq, id })
   }
-}
-
-function afterPosition(streamId: string, afterId: string | null): number {
-  if (afterId === null) return 0
-  const parsed = parseClusterEventId(afterId)
-  if (parsed === undefined || parsed.streamId !== streamId) {
-    throw new RangeError('The cursor is not an event id of this stream')
-  }
-  return parsed.n
 }

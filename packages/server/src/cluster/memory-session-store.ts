@@ -1,5 +1,4 @@
 import type { MemoryState } from './memory-state.js'
-import { replayText } from './memory-state.js'
 import type {
   LeaseMode,
   LeaseResult,
@@ -8,6 +7,7 @@ import type {
   SessionRecord,
   SessionStore,
 } from './session-store.js'
+import { checkTtlMs, replayStateText, sessionRecordText } from './session-store.js'
 
 /**
  * The memory cluster's {@link SessionStore}: one process, several handlers. Records are kept as
@@ -21,18 +21,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async create(record: SessionRecord, ttlMs: number): Promise<boolean> {
-    checkTtl(ttlMs)
+    checkTtlMs(ttlMs)
     if (this.#state.session(record.id) !== undefined) return false
-    const fixed: Record<string, unknown> = {
-      id: record.id,
-      principal: record.principal,
-      kind: record.kind,
-      protocolVersion: record.protocolVersion,
-    }
-    if (record.owner !== undefined) fixed.owner = record.owner
     this.#state.sessions.set(record.id, {
-      fixed: JSON.stringify(fixed),
-      replay: replayText(record.replay),
+      ...sessionRecordText(record),
       version: record.replayVersion,
       expiresAt: this.#state.now() + ttlMs,
       inFlight: new Map(),
@@ -58,7 +50,7 @@ export class MemorySessionStore implements SessionStore {
     ttlMs: number,
     claim?: RequestClaim,
   ): Promise<number | 'gone' | 'duplicate'> {
-    checkTtl(ttlMs)
+    checkTtlMs(ttlMs)
     const session = this.#state.session(id)
     if (session === undefined) return 'gone'
     const ids = claim?.requestIds ?? []
@@ -77,7 +69,7 @@ export class MemorySessionStore implements SessionStore {
   ): Promise<number | undefined> {
     const session = this.#state.session(id)
     if (session === undefined || session.version !== expected) return undefined
-    session.replay = replayText(replay)
+    session.replay = replayStateText(replay)
     session.version += 1
     return session.version
   }
@@ -93,7 +85,7 @@ export class MemorySessionStore implements SessionStore {
     ttlMs: number,
     mode: LeaseMode,
   ): Promise<LeaseResult> {
-    checkTtl(ttlMs)
+    checkTtlMs(ttlMs)
     const session = this.#state.session(sessionId)
     if (session === undefined) return { ok: false }
     const now = this.#state.now()
@@ -121,11 +113,5 @@ export class MemorySessionStore implements SessionStore {
   async isAlive(instance: string): Promise<boolean> {
     const until = this.#state.heartbeats.get(instance)
     return until !== undefined && until > this.#state.now()
-  }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!(ttlMs >= 1) || !Number.isSafeInteger(ttlMs)) {
-    throw new RangeError('A TTL is a whole number of milliseconds, at least 1')
   }
 }

@@ -1,5 +1,4 @@
 import type { Timers } from '../timers.js'
-import type { ReplayState } from './session-store.js'
 
 /** A session as the memory cluster keeps it. */
 export interface MemorySession {
@@ -141,15 +140,4 @@ export class MemoryState {
     for (const [id, stream] of this.streams) if (stream.expiresAt <= now) this.deleteStream(id)
     for (const [id, until] of this.heartbeats) if (until <= now) this.heartbeats.delete(id)
   }
-}
-
-/** The replay state as the text a store keeps. */
-export function replayText(replay: ReplayState): string {
-  const state: Record<string, unknown> = {
-    initialize: replay.initialize,
-    initialized: replay.initialized,
-    subscriptions: [...replay.subscriptions],
-  }
-  if (replay.logLevel !== undefined) state.logLevel = replay.logLevel
-  return JSON.stringify(state)
 }

@@ -119,3 +119,58 @@ export interface SessionStore {
   /** Whether `instance` sent a heartbeat that has not run out. */
   isAlive(instance: string): Promise<boolean>
 }
+
+/**
+ * The text a store keeps for a record: `fixed` (id, principal, kind, protocol version, owner),
+ * written once, and `replay` ({@link replayStateText}), rewritten by `updateReplay`. Every backend
+ * keeps the same text, so a record reads back the same from any of them.
+ *
+ * @example
+ * ```ts
+ * const { fixed, replay } = sessionRecordText(record) // JSON.parse(fixed).id === record.id
+ * ```
+ */
+export function sessionRecordText(record: SessionRecord): { fixed: string; replay: string } {
+  const fixed: Record<string, unknown> = {
+    id: record.id,
+    principal: record.principal,
+    kind: record.kind,
+    protocolVersion: record.protocolVersion,
+  }
+  if (record.owner !== undefined) fixed.owner = record.owner
+  return { fixed: JSON.stringify(fixed), replay: replayStateText(record.replay) }
+}
+
+/**
+ * A {@link ReplayState} as the JSON text a store keeps (no `logLevel` key when none was set).
+ *
+ * @example
+ * ```ts
+ * replayStateText({ initialize: '{}', initialized: false, subscriptions: [] })
+ * // '{"initialize":"{}","initialized":false,"subscriptions":[]}'
+ * ```
+ */
+export function replayStateText(replay: ReplayState): string {
+  const state: Record<string, unknown> = {
+    initialize: replay.initialize,
+    initialized: replay.initialized,
+    subscriptions: [...replay.subscriptions],
+  }
+  if (replay.logLevel !== undefined) state.logLevel = replay.logLevel
+  return JSON.stringify(state)
+}
+
+/**
+ * Checks a TTL given to a {@link SessionStore}: a whole number of milliseconds, at least 1.
+ *
+ * @throws {RangeError} Otherwise.
+ * @example
+ * ```ts
+ * checkTtlMs(30 * 60_000) // fine; checkTtlMs(0) throws
+ * ```
+ */
+export function checkTtlMs(ttlMs: number): void {
+  if (!(ttlMs >= 1) || !Number.isSafeInteger(ttlMs)) {
+    throw new RangeError('A TTL is a whole number of milliseconds, at least 1')
+  }
+}
