@@ -3,19 +3,6 @@ import type { LuaScript } from './lua-scripts.js'
 import type { RedisCommands } from './redis-connection.js'
 import { classifyRedisError, RedisUnavailableError } from './redis-errors.js'
 
-/** The global timers, with Node's handles unref'd so a pending timeout never keeps a process alive. */
-export const defaultTimers: Timers = {
-  setTimeout(callback, ms) {
-    const handle = globalThis.setTimeout(callback, ms) as unknown as { unref?: () => void }
-    handle.unref?.()
-    return handle
-  },
-  clearTimeout(handle) {
-    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0])
-  },
-  now: () => performance.now(),
-}
-
 /**
  * Sends the adapter's commands: each one bounded by a timeout, failures sorted into
  * {@link RedisUnavailableError} and reply errors, scripts run with `EVALSHA` and loaded with `EVAL`

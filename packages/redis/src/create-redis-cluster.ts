@@ -1,5 +1,6 @@
 import type { ClusterBackend, Timers } from '@mcpwire/server'
-import { CommandRunner, defaultTimers } from './command-runner.js'
+import { globalTimers } from '@mcpwire/server'
+import { CommandRunner } from './command-runner.js'
 import { KeyLayout } from './key-layout.js'
 import { RedisBus } from './redis-bus.js'
 import type { RedisConnection } from './redis-connection.js'
@@ -68,7 +69,7 @@ export function createRedisCluster(
   const keys = new KeyLayout(options.prefix ?? 'mw')
   const run = new CommandRunner(
     connection.commands,
-    options.timers ?? defaultTimers,
+    options.timers ?? globalTimers,
     commandTimeoutMs,
   )
   return {

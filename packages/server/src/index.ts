@@ -82,3 +82,4 @@ export type {
 } from './session/transport.js'
 export { McpTransport } from './session/transport.js'
 export type { TimerHandle, Timers } from './timers.js'
+export { globalTimers } from './timers.js'

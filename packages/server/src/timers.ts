@@ -14,7 +14,16 @@ export interface Timers {
   now(): number
 }
 
-/** The global timers, with Node's handles unref'd so idle timers never keep a process alive. */
+/**
+ * The global timers, with Node's handles unref'd so idle timers never keep a process alive: the
+ * default wherever a `timers` option is left out.
+ *
+ * @example
+ * ```ts
+ * const handle = globalTimers.setTimeout(() => console.log('later'), 1000)
+ * globalTimers.clearTimeout(handle)
+ * ```
+ */
 export const globalTimers: Timers = {
   setTimeout(callback, ms) {
     const handle = globalThis.setTimeout(callback, ms) as unknown as { unref?: () => void }

@@ -121,6 +121,7 @@ describe('public API', () => {
         "createMcpHandler",
         "createMemoryCluster",
         "errorResponse",
+        "globalTimers",
         "isLoopbackHost",
         "isLoopbackOrigin",
         "objectFirstLogger",
