@@ -1,25 +1,19 @@
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
-import type { Incoming } from '../http/incoming.js'
+import { BODYLESS_DROPPED_HEADERS, type Incoming } from '../http/incoming.js'
 import { type Answer, errorReply } from '../http/reply.js'
 import type { RequestId } from '../protocol/message.js'
 import type { ModernHandler } from './modern-handler.js'
 import { relayEventStream } from './relay-event-stream.js'
 
 /**
- * Response headers that do not cross a relay: hop-by-hop ones (RFC 9110 §7.6.1; the SDK still
- * sends `Connection: keep-alive` on its event streams, which HTTP/2 forbids) and the length,
- * which the runtime sets for what is really sent.
+ * Response headers that do not cross a relay: the hop-by-hop and framing ones a body-less request
+ * drops too (RFC 9110 §7.6.1; the SDK still sends `Connection: keep-alive` on its event streams,
+ * which HTTP/2 forbids; the runtime sets the length for what is really sent), plus
+ * `Proxy-Authenticate`, which is for the hop only.
  */
 const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-connection',
+  ...BODYLESS_DROPPED_HEADERS,
   'proxy-authenticate',
 ])
 
