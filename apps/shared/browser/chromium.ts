@@ -68,7 +68,8 @@ export class Chromium {
         '--remote-debugging-pipe',
         'about:blank',
       ],
-      { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
+      // Its own process group, so that close() can end the helper processes that write to the profile too.
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true },
     )
     return new Chromium(child, profile)
   }
@@ -145,15 +146,29 @@ export class Chromium {
     }
   }
 
-  /** Closes the browser and removes its profile. */
+  /**
+   * Closes the browser and removes its profile.
+   *
+   * Asks chromium to close through DevTools first, so that it flushes its profile and exits;
+   * then ends whatever is left of its process group (crash handler, utility processes), which
+   * could otherwise still be writing to the profile as it is removed.
+   */
   async close(): Promise<void> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      const exited = new Promise((resolve) => this.#child.once('exit', resolve))
-      this.#child.kill('SIGTERM')
-      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000)
+    const child = this.#child
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      this.send('Browser.close').catch(() => {})
+      const terminate = setTimeout(() => child.kill('SIGTERM'), 3000)
+      const kill = setTimeout(() => child.kill('SIGKILL'), 8000)
       await exited
-      clearTimeout(timer)
+      clearTimeout(terminate)
+      clearTimeout(kill)
     }
-    rmSync(this.#profile, { recursive: true, force: true })
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // The group is already gone.
+    }
+    rmSync(this.#profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 })
   }
 }
