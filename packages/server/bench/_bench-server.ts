@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { type FetchHandler, toNodeHandler } from '../src/node/index.js'
+import { serveForBench } from './_bench-kit.js'
 
 type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'ours-hibernating' | 'floor'
 
@@ -208,49 +208,38 @@ async function mcpServerHeap(count: number, heapUsed: () => number): Promise<num
   return (after - before) / count
 }
 
-async function main(): Promise<void> {
-  const impl = process.argv[2] as Impl
-  const listener =
-    impl === 'sdk-node'
-      ? sdkNodeListener()
-      : toNodeHandler(
-          impl === 'sdk'
-            ? sdkHandler()
-            : impl === 'floor'
-              ? floorHandler()
-              : await oursHandler(
-                  impl === 'ours-fetch',
-                  impl === 'ours-hibernating' ? Number(process.argv[3]) : undefined,
-                ),
-        )
-  const server = createServer(listener)
-  server.keepAliveTimeout = 60_000
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const gc = (globalThis as { gc?: () => void }).gc
-  const heapUsed = (): number => {
-    if (gc === undefined) throw new Error('run with --expose-gc')
-    for (let i = 0; i < 4; i++) gc()
-    return process.memoryUsage().heapUsed
-  }
-  process.on('message', (message: { type: string; count?: number }) => {
+const gc = (globalThis as { gc?: () => void }).gc
+const heapUsed = (): number => {
+  if (gc === undefined) throw new Error('run with --expose-gc')
+  for (let i = 0; i < 4; i++) gc()
+  return process.memoryUsage().heapUsed
+}
+
+serveForBench(
+  async () => {
+    const impl = process.argv[2] as Impl
+    const listener =
+      impl === 'sdk-node'
+        ? sdkNodeListener()
+        : toNodeHandler(
+            impl === 'sdk'
+              ? sdkHandler()
+              : impl === 'floor'
+                ? floorHandler()
+                : await oursHandler(
+                    impl === 'ours-fetch',
+                    impl === 'ours-hibernating' ? Number(process.argv[3]) : undefined,
+                  ),
+          )
+    return createServer(listener)
+  },
+  (message) => {
     if (message.type === 'heap') {
       process.send?.({ type: 'heap', value: heapUsed() })
     } else if (message.type === 'mcp-heap') {
       mcpServerHeap(message.count ?? 1000, heapUsed).then((value) =>
         process.send?.({ type: 'mcp-heap', value }),
       )
-    } else if (message.type === 'cpu') {
-      const usage = process.cpuUsage()
-      process.send?.({ type: 'cpu', value: usage.user + usage.system })
-    } else if (message.type === 'exit') {
-      server.closeAllConnections()
-      server.close(() => process.exit(0))
     }
-  })
-  process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port })
-}
-
-main().catch((error: unknown) => {
-  process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) })
-  process.exit(1)
-})
+  },
+)

@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import {
   createMcpHandler as createSdkHandler,
   hostHeaderValidationResponse,
@@ -29,6 +28,7 @@ import {
 import * as z from 'zod'
 import { createMcpHandler } from '../src/index.js'
 import { type FetchHandler, toNodeHandler } from '../src/node/index.js'
+import { serveForBench } from './_bench-kit.js'
 
 export type EraImpl =
   | 'sdk-modern'
@@ -114,24 +114,4 @@ function handlerFor(impl: EraImpl): FetchHandler {
   }
 }
 
-async function main(): Promise<void> {
-  const impl = process.argv[2] as EraImpl
-  const server = createServer(toNodeHandler(handlerFor(impl)))
-  server.keepAliveTimeout = 60_000
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'cpu') {
-      const usage = process.cpuUsage()
-      process.send?.({ type: 'cpu', value: usage.user + usage.system })
-    } else if (message.type === 'exit') {
-      server.closeAllConnections()
-      server.close(() => process.exit(0))
-    }
-  })
-  process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port })
-}
-
-main().catch((error: unknown) => {
-  process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) })
-  process.exit(1)
-})
+serveForBench(async () => createServer(toNodeHandler(handlerFor(process.argv[2] as EraImpl))))

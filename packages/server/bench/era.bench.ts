@@ -19,9 +19,9 @@
  * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench:era
  * Env: BENCH_ONLY (comma-separated impls), BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3).
  */
-import { type ChildProcess, fork } from 'node:child_process'
-import { Agent, request as httpRequest } from 'node:http'
+import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { BenchServerProcess, postMcp, printTable, type Reply, replyMessage } from './_bench-kit.js'
 import type { EraImpl } from './_era-bench-server.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
@@ -36,12 +36,6 @@ const ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
   'io.modelcontextprotocol/clientCapabilities': {},
   'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
-}
-
-interface Reply {
-  status: number
-  sessionId: string | undefined
-  body: string
 }
 
 /** One client: modern (stateless, envelope on every request) or legacy (one session). */
@@ -59,53 +53,9 @@ class Client {
   }
 
   #post(message: object, headers: Record<string, string>): Promise<Reply> {
-    const body = JSON.stringify(message)
-    const all: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'content-length': String(Buffer.byteLength(body)),
-      ...headers,
-    }
-    if (this.#sessionId !== undefined) all['mcp-session-id'] = this.#sessionId
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: this.#port,
-          path: '/mcp',
-          method: 'POST',
-          agent: this.#agent,
-          headers: all,
-        },
-        (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => {
-            text += chunk
-          })
-          res.on('end', () => {
-            const sessionId = res.headers['mcp-session-id']
-            resolve({
-              status: res.statusCode ?? 0,
-              sessionId: typeof sessionId === 'string' ? sessionId : undefined,
-              body: text,
-            })
-          })
-          res.on('error', reject)
-        },
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
-  }
-
-  static message(reply: Reply): { id?: unknown; result?: { content?: { text?: string }[] } } {
-    const text = reply.body.trimStart()
-    if (text.startsWith('{')) return JSON.parse(text)
-    for (const line of text.split('\n')) {
-      if (line.startsWith('data:') && line.length > 6) return JSON.parse(line.slice(5))
-    }
-    throw new Error(`No JSON-RPC message in reply (status ${reply.status}): ${text.slice(0, 200)}`)
+    const all =
+      this.#sessionId === undefined ? headers : { ...headers, 'mcp-session-id': this.#sessionId }
+    return postMcp(this.#port, this.#agent, message, all)
   }
 
   async open(): Promise<void> {
@@ -149,53 +99,10 @@ class Client {
       headers = { 'mcp-protocol-version': '2025-11-25' }
     }
     const reply = await this.#post({ jsonrpc: '2.0', id, method: 'tools/call', params }, headers)
-    const message = Client.message(reply)
+    const message = replyMessage(reply)
     if (reply.status !== 200 || message.id !== id || message.result?.content?.[0]?.text !== text) {
       throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
     }
-  }
-}
-
-class ServerProcess {
-  readonly #child: ChildProcess
-  readonly port: number
-
-  private constructor(child: ChildProcess, port: number) {
-    this.#child = child
-    this.port = port
-  }
-
-  static start(impl: EraImpl): Promise<ServerProcess> {
-    const child = fork(SERVER_SCRIPT, [impl], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    return new Promise((resolve, reject) => {
-      child.once('message', (message: { type: string; port?: number; message?: string }) => {
-        if (message.type === 'ready') resolve(new ServerProcess(child, message.port!))
-        else reject(new Error(`${impl} server failed to start: ${message.message}`))
-      })
-      child.once('exit', (code) => reject(new Error(`${impl} server exited with code ${code}`)))
-    })
-  }
-
-  cpuMicros(): Promise<number> {
-    return new Promise((resolve) => {
-      const onMessage = (message: { type: string; value?: number }): void => {
-        if (message.type !== 'cpu') return
-        this.#child.off('message', onMessage)
-        resolve(message.value!)
-      }
-      this.#child.on('message', onMessage)
-      this.#child.send({ type: 'cpu' })
-    })
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#child.once('exit', () => resolve())
-      this.#child.send({ type: 'exit' })
-    })
   }
 }
 
@@ -206,7 +113,7 @@ interface Level {
 }
 
 async function throughput(
-  server: ServerProcess,
+  server: BenchServerProcess,
   modern: boolean,
   concurrency: number,
 ): Promise<Level> {
@@ -287,14 +194,7 @@ function table(
       rows.push(row)
     }
   }
-  const widths = header.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  const line = (row: string[]): string =>
-    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`
-  console.log(line(header))
-  console.log(
-    `| ${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
-  )
-  for (const row of rows.slice(1)) console.log(line(row))
+  printTable(rows)
   console.log('')
 }
 
@@ -302,8 +202,9 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',') as EraImpl[] | undefined
   const impls = only ?? [...MODERN, ...LEGACY]
   console.error(`node ${process.version}, best of ${ROUNDS} rounds of ${SECONDS} s per level`)
-  const servers = new Map<EraImpl, ServerProcess>()
-  for (const impl of impls) servers.set(impl, await ServerProcess.start(impl))
+  const servers = new Map<EraImpl, BenchServerProcess>()
+  for (const impl of impls)
+    servers.set(impl, await BenchServerProcess.start(SERVER_SCRIPT, [impl], ['--import', 'tsx']))
   const results = new Map<EraImpl, Map<number, Level>>()
   try {
     for (let round = 1; round <= ROUNDS; round++) {

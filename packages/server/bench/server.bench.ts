@@ -26,11 +26,11 @@
  *      BENCH_CPU_PROF=1 (writes .cpuprofile files of the server processes to
  *      $TMPDIR/mcpwire-bench-profiles).
  */
-import { type ChildProcess, fork } from 'node:child_process'
-import { Agent, request as httpRequest } from 'node:http'
+import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BenchServerProcess, postMcp, printTable, type Reply, replyMessage } from './_bench-kit.js'
 import { writeCharts } from './_charts.js'
 
 type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'ours-hibernating' | 'floor'
@@ -44,12 +44,6 @@ const CONCURRENCY = [1, 16, 64] as const
 const SERVER_SCRIPT = fileURLToPath(new URL('./_bench-server.ts', import.meta.url))
 /** `hibernateAfterMs` of the heap-only `ours-hibernating` server; its heap is read after this. */
 const HIBERNATE_AFTER_MS = 1000
-
-interface Reply {
-  status: number
-  sessionId: string | undefined
-  body: string
-}
 
 class Client {
   #agent: Agent
@@ -68,56 +62,12 @@ class Client {
   }
 
   #post(message: object): Promise<Reply> {
-    const body = JSON.stringify(message)
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'content-length': String(Buffer.byteLength(body)),
-    }
+    const headers: Record<string, string> = {}
     if (this.#sessionId !== undefined) {
       headers['mcp-session-id'] = this.#sessionId
       headers['mcp-protocol-version'] = PROTOCOL_VERSION
     }
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: this.#port,
-          path: '/mcp',
-          method: 'POST',
-          agent: this.#agent,
-          headers,
-        },
-        (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => {
-            text += chunk
-          })
-          res.on('end', () => {
-            const sessionId = res.headers['mcp-session-id']
-            resolve({
-              status: res.statusCode ?? 0,
-              sessionId: typeof sessionId === 'string' ? sessionId : undefined,
-              body: text,
-            })
-          })
-          res.on('error', reject)
-        },
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
-  }
-
-  /** The JSON-RPC message in a JSON body or in the first `data:` line of an SSE body. */
-  static message(reply: Reply): { id?: unknown; result?: unknown; error?: unknown } {
-    const text = reply.body.trimStart()
-    if (text.startsWith('{')) return JSON.parse(text)
-    for (const line of text.split('\n')) {
-      if (line.startsWith('data:') && line.length > 6) return JSON.parse(line.slice(5))
-    }
-    throw new Error(`No JSON-RPC message in reply (status ${reply.status}): ${text.slice(0, 200)}`)
+    return postMcp(this.#port, this.#agent, message, headers)
   }
 
   async initialize(): Promise<void> {
@@ -134,7 +84,7 @@ class Client {
     if (reply.status !== 200 || reply.sessionId === undefined) {
       throw new Error(`initialize failed: ${reply.status} ${reply.body.slice(0, 200)}`)
     }
-    Client.message(reply)
+    replyMessage(reply)
     this.#sessionId = reply.sessionId
     const ack = await this.#post({ jsonrpc: '2.0', method: 'notifications/initialized' })
     if (ack.status !== 202) throw new Error(`initialized notification got ${ack.status}`)
@@ -148,77 +98,31 @@ class Client {
       method: 'tools/call',
       params: { name: 'echo', arguments: { text } },
     })
-    const message = Client.message(reply) as {
-      id?: unknown
-      result?: { content?: { text?: string }[] }
-    }
+    const message = replyMessage(reply)
     if (reply.status !== 200 || message.id !== id || message.result?.content?.[0]?.text !== text) {
       throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
     }
   }
 }
 
-class ServerProcess {
-  readonly #child: ChildProcess
-  readonly port: number
-
-  private constructor(child: ChildProcess, port: number) {
-    this.#child = child
-    this.port = port
+/** Starts one implementation's server process (with `--expose-gc`, for the heap readings). */
+function startServer(impl: Impl): Promise<BenchServerProcess> {
+  const execArgv = ['--expose-gc', '--import', 'tsx']
+  if (process.env.BENCH_CPU_PROF === '1') {
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'mcpwire-bench-profiles')}`)
   }
+  const args = impl === 'ours-hibernating' ? [impl, String(HIBERNATE_AFTER_MS)] : [impl]
+  return BenchServerProcess.start(SERVER_SCRIPT, args, execArgv)
+}
 
-  static start(impl: Impl): Promise<ServerProcess> {
-    const execArgv = ['--expose-gc', '--import', 'tsx']
-    if (process.env.BENCH_CPU_PROF === '1') {
-      execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'mcpwire-bench-profiles')}`)
-    }
-    const args = impl === 'ours-hibernating' ? [impl, String(HIBERNATE_AFTER_MS)] : [impl]
-    const child = fork(SERVER_SCRIPT, args, {
-      execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    return new Promise((resolve, reject) => {
-      child.once('message', (message: { type: string; port?: number; message?: string }) => {
-        if (message.type === 'ready') resolve(new ServerProcess(child, message.port!))
-        else reject(new Error(`${impl} server failed to start: ${message.message}`))
-      })
-      child.once('exit', (code) => reject(new Error(`${impl} server exited with code ${code}`)))
-    })
-  }
+/** heapUsed of the server after forced garbage collection, in bytes. */
+function heapUsed(server: BenchServerProcess): Promise<number> {
+  return server.ask('heap')
+}
 
-  #ask(type: 'heap' | 'mcp-heap' | 'cpu', count?: number): Promise<number> {
-    return new Promise((resolve) => {
-      const onMessage = (message: { type: string; value?: number }): void => {
-        if (message.type !== type) return
-        this.#child.off('message', onMessage)
-        resolve(message.value!)
-      }
-      this.#child.on('message', onMessage)
-      this.#child.send({ type, count })
-    })
-  }
-
-  /** heapUsed after forced garbage collection, in bytes. */
-  heapUsed(): Promise<number> {
-    return this.#ask('heap')
-  }
-
-  /** Heap bytes per McpServer alone (constructed and connected, no traffic). */
-  mcpServerHeap(count: number): Promise<number> {
-    return this.#ask('mcp-heap', count)
-  }
-
-  /** CPU time (user + system) the server process has used so far, in microseconds. */
-  cpuMicros(): Promise<number> {
-    return this.#ask('cpu')
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#child.once('exit', () => resolve())
-      this.#child.send({ type: 'exit' })
-    })
-  }
+/** Heap bytes per McpServer alone (constructed and connected, no traffic), in the server. */
+function mcpServerHeap(server: BenchServerProcess, count: number): Promise<number> {
+  return server.ask('mcp-heap', count)
 }
 
 /** Runs `task` on `concurrency` workers until `count` tasks ran in total. */
@@ -240,7 +144,7 @@ interface Level {
   clientCpu: number
 }
 
-async function throughput(server: ServerProcess, concurrency: number): Promise<Level> {
+async function throughput(server: BenchServerProcess, concurrency: number): Promise<Level> {
   const port = server.port
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
@@ -282,10 +186,10 @@ async function throughput(server: ServerProcess, concurrency: number): Promise<L
  * Heap bytes per idle session: 10,000 sessions opened, their sockets closed, and `settleMs` waited
  * (past `hibernateAfterMs` for the hibernating server), then 20 of them probed with a tools/call.
  */
-async function heapPerSession(server: ServerProcess, settleMs = 200): Promise<number> {
+async function heapPerSession(server: BenchServerProcess, settleMs = 200): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 })
   try {
-    const before = await server.heapUsed()
+    const before = await heapUsed(server)
     const clients: Client[] = []
     await pool(32, SESSIONS, async () => {
       const client = new Client(server.port, agent)
@@ -295,7 +199,7 @@ async function heapPerSession(server: ServerProcess, settleMs = 200): Promise<nu
     // Sockets closed: only the sessions themselves stay in the server's heap.
     agent.destroy()
     await new Promise((resolve) => setTimeout(resolve, settleMs))
-    const after = await server.heapUsed()
+    const after = await heapUsed(server)
     // The sessions must still be alive: an implementation that had evicted or expired them would
     // look lighter than it is. Probe a spread of them, oldest first.
     const probe = new Agent({ keepAlive: true, maxSockets: 4 })
@@ -328,11 +232,11 @@ interface Result {
  * of outside load from landing on one side only.
  */
 async function measureAll(impls: readonly Impl[]): Promise<Map<Impl, Result>> {
-  const servers = new Map<Impl, ServerProcess>()
+  const servers = new Map<Impl, BenchServerProcess>()
   // The hibernating server serves active sessions as `ours` does: it is measured for heap only.
   for (const impl of impls.filter((impl) => impl !== 'ours-hibernating')) {
     try {
-      servers.set(impl, await ServerProcess.start(impl))
+      servers.set(impl, await startServer(impl))
     } catch (error) {
       console.error(`${impl}: ${error instanceof Error ? error.message : String(error)}`)
     }
@@ -361,7 +265,7 @@ async function measureAll(impls: readonly Impl[]): Promise<Map<Impl, Result>> {
     }
     if (impls.includes('ours-hibernating')) {
       try {
-        servers.set('ours-hibernating', await ServerProcess.start('ours-hibernating'))
+        servers.set('ours-hibernating', await startServer('ours-hibernating'))
         results.set('ours-hibernating', {
           levels: new Map(),
           bytesPerSession: Number.NaN,
@@ -375,7 +279,7 @@ async function measureAll(impls: readonly Impl[]): Promise<Map<Impl, Result>> {
       const server = servers.get(impl)
       if (server === undefined) continue
       const result = results.get(impl)!
-      result.mcpServerBytes = await server.mcpServerHeap(Math.min(SESSIONS, 2000))
+      result.mcpServerBytes = await mcpServerHeap(server, Math.min(SESSIONS, 2000))
       result.bytesPerSession = await heapPerSession(
         server,
         impl === 'ours-hibernating' ? HIBERNATE_AFTER_MS + 500 : 200,
@@ -498,14 +402,7 @@ async function main(): Promise<void> {
       '',
     ],
   )
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
-  const line = (row: string[]): string =>
-    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`
-  console.log(line(rows[0]!))
-  console.log(
-    `| ${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w - 1)}` : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
-  )
-  for (const row of rows.slice(1)) console.log(line(row))
+  printTable(rows)
   console.log('\nTargets: throughput ratio >= 1.5x, heap ratio <= 0.5x.')
   console.log(
     'SDK, own Node transport: StreamableHTTPServerTransport (@hono/node-server), not our bridge.',
