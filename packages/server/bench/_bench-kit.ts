@@ -4,6 +4,8 @@ import { type ChildProcess, fork } from 'node:child_process'
 import type { Agent, Server } from 'node:http'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** One HTTP answer, read whole. */
 export interface Reply {
@@ -81,9 +83,19 @@ export class BenchServerProcess {
     this.port = port
   }
 
-  /** Forks `script` with `args` and resolves once it says it listens ({@link serveForBench}). */
+  /**
+   * Forks `script` with `args` and resolves once it says it listens ({@link serveForBench}).
+   * With `BENCH_CPU_PROF=1` the process writes a `.cpuprofile` to `$TMPDIR/mcpwire-bench-profiles`.
+   */
   static start(script: string, args: string[], execArgv: string[]): Promise<BenchServerProcess> {
-    const child = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const profile =
+      process.env.BENCH_CPU_PROF === '1'
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'mcpwire-bench-profiles')}`]
+        : []
+    const child = fork(script, args, {
+      execArgv: [...execArgv, ...profile],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
     const label = args[0] ?? script
     return new Promise((resolve, reject) => {
       child.once('message', (message: { type: string; port?: number; message?: string }) => {

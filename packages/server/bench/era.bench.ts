@@ -17,7 +17,8 @@
  * lowest CPU per call over the rounds (outside load only ever makes both worse).
  *
  * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench:era
- * Env: BENCH_ONLY (comma-separated impls), BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3).
+ * Env: BENCH_ONLY (comma-separated impls), BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3),
+ * BENCH_CPU_PROF=1 (server .cpuprofile files in $TMPDIR/mcpwire-bench-profiles).
  */
 import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'

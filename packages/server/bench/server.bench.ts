@@ -27,8 +27,6 @@
  *      $TMPDIR/mcpwire-bench-profiles).
  */
 import { Agent } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BenchServerProcess, postMcp, printTable, type Reply, replyMessage } from './_bench-kit.js'
 import { writeCharts } from './_charts.js'
@@ -107,12 +105,8 @@ class Client {
 
 /** Starts one implementation's server process (with `--expose-gc`, for the heap readings). */
 function startServer(impl: Impl): Promise<BenchServerProcess> {
-  const execArgv = ['--expose-gc', '--import', 'tsx']
-  if (process.env.BENCH_CPU_PROF === '1') {
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'mcpwire-bench-profiles')}`)
-  }
   const args = impl === 'ours-hibernating' ? [impl, String(HIBERNATE_AFTER_MS)] : [impl]
-  return BenchServerProcess.start(SERVER_SCRIPT, args, execArgv)
+  return BenchServerProcess.start(SERVER_SCRIPT, args, ['--expose-gc', '--import', 'tsx'])
 }
 
 /** heapUsed of the server after forced garbage collection, in bytes. */
