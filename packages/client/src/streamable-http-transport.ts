@@ -7,6 +7,7 @@ import { McpHttpError, SessionExpiredError, UnauthorizedError } from './errors.j
 import { HttpRequester } from './http-requester.js'
 import { discardBody, mediaTypeOf, readTextUpTo } from './media-type.js'
 import { standardHeaders } from './modern-headers.js'
+import { checkResumeOptions, type ResumeStream, type ResumeToken } from './session-resume.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
 import type {
@@ -131,6 +132,12 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #queue: DeliveryQueue<JsonRpcMessage>
 
   #sessionId: string | undefined
+  /** Whether the server is known to hold `#sessionId`: false for a persisted one until used (R-S5). */
+  #sessionConfirmed = false
+  /** Persisted streams to resume on the first send (re-attach). */
+  #pendingResume: readonly ResumeStream[] | undefined
+  /** The listen stream's persisted cursor, used when it is next opened. */
+  #listenCursor = ''
   #protocolVersion: string | undefined
   #stateless = false
   #initialize: (TransportMessage & { id: Id; method: string }) | undefined
@@ -177,15 +184,30 @@ export class StreamableHttpClientTransport extends TransportEvents {
     if (!(this.#maxMessageBytes > 0))
       throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
+    checkResumeOptions(options.sessionId, options.resume)
+    this.#sessionId = options.sessionId
+    this.#pendingResume = options.resume
+    if (options.protocolVersion !== undefined) this.setProtocolVersion(options.protocolVersion)
+    if (options.initializeParams !== undefined)
+      this.#initialize = {
+        jsonrpc: '2.0',
+        id: 'mcpwire:initialize',
+        method: 'initialize',
+        params: options.initializeParams,
+      }
     this.#queue = new DeliveryQueue(
       (message) => this.#deliver(message),
       (error) => this.#reportError(error),
     )
   }
 
-  /** The session id, once the server assigned one in answer to `initialize`. */
+  /**
+   * The session id, once the server assigned one in answer to `initialize`. A persisted id given
+   * as the `sessionId` option stays hidden (`undefined`) until a request carrying it succeeded, so
+   * an SDK `Client` never skips `initialize` on a session the server may have forgotten (R-S5).
+   */
   get sessionId(): string | undefined {
-    return this.#sessionId
+    return this.#sessionConfirmed ? this.#sessionId : undefined
   }
 
   /** The protocol version in force, as set by the client. */
@@ -218,6 +240,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (message.method === 'initialize') {
         this.#initialize = message
         this.#stateless = false
+        if (!this.#sessionConfirmed) this.#dropPersistedSession()
         if (this.state === 'idle') this.setState('connecting')
       } else {
         const version = metaVersion(message)
@@ -228,6 +251,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
         return
       }
     }
+    if (this.#pendingResume !== undefined && message.method !== 'initialize')
+      this.#resumePersisted()
     await this.#post(message, options, true)
     if (message.method === 'notifications/cancelled' && !isRequestMessage(message)) {
       // 2025 era cancellation: the request's stream is no longer wanted (R-C1).
@@ -244,6 +269,37 @@ export class StreamableHttpClientTransport extends TransportEvents {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown(true)
     return this.#closing
+  }
+
+  /**
+   * Ends the transport like {@link close} but leaves the session alive on the server (no DELETE),
+   * and returns what a new transport needs to re-attach to it: the session id, the protocol
+   * version, the resumable streams with their last event ids and owed request ids, and the
+   * `initialize` params (rule R-S6). Requests still owed here are answered with a retryable
+   * -32000 error (`reason: 'transport-detached'`), as on close.
+   *
+   * @example
+   * ```ts
+   * const token = await transport.detach()
+   * const again = new StreamableHttpClientTransport(url, {
+   *   sessionId: token.sessionId,
+   *   protocolVersion: token.protocolVersion,
+   *   resume: token.streams,
+   * })
+   * ```
+   */
+  async detach(): Promise<ResumeToken> {
+    const token: ResumeToken = {
+      sessionId: this.#closed ? undefined : this.#sessionId,
+      protocolVersion: this.#protocolVersion,
+      streams: this.#closed ? [] : this.#resumableStreams(),
+    }
+    const params = this.#initialize?.params
+    if (typeof params === 'object' && params !== null)
+      token.initializeParams = params as Record<string, unknown>
+    this.#closing ??= this.#shutdown(false)
+    await this.#closing
+    return token
   }
 
   /** Counters and gauges; every gauge is 0 after `close()`. */
@@ -369,6 +425,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
           })
         }
         this.#sessionId = sessionId
+        this.#sessionConfirmed = true
         this.emit('session', { kind: 'created', sessionId })
       }
       this.setState('open')
@@ -378,6 +435,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       await this.#refused(message, response, carriedSession, mayRecover, options)
       return
     }
+    if (carriedSession !== undefined) this.#confirmSession(carriedSession)
     if (this.#listenState === 'degraded' && this.state !== 'closing') this.#openListen()
     const type = mediaTypeOf(response)
     if (id === undefined) {
@@ -566,6 +624,55 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
   }
 
+  /** A persisted session id just worked: expose it to the client from now on (R-S5). */
+  #confirmSession(carried: string): void {
+    if (this.#sessionConfirmed || carried !== this.#sessionId) return
+    this.#sessionConfirmed = true
+    this.emit('session', { kind: 'attached', sessionId: carried })
+    if (this.state === 'idle' || this.state === 'connecting') this.setState('open')
+    if (!this.#stateless) this.#openListen()
+  }
+
+  /** The client runs its own handshake: the persisted session and streams are not used. */
+  #dropPersistedSession(): void {
+    this.#sessionId = undefined
+    this.#pendingResume = undefined
+    this.#listenCursor = ''
+  }
+
+  /** Resumes the persisted streams with their `Last-Event-ID` (re-attach), once. */
+  #resumePersisted(): void {
+    const streams = this.#pendingResume ?? []
+    this.#pendingResume = undefined
+    for (const entry of streams) {
+      if (entry.requestIds.length === 0) {
+        this.#listenCursor = entry.lastEventId
+        continue
+      }
+      const stream = this.#newStream('post', entry.lastEventId, {})
+      for (const id of entry.requestIds) {
+        stream.owed.add(id)
+        this.#owed.set(id, stream)
+      }
+      // Reconnects at once with the stream's cursor: its connection ended with the old transport.
+      void this.#runStream(stream, undefined)
+    }
+  }
+
+  /** The streams a new transport can resume: those that committed an event id. */
+  #resumableStreams(): ResumeStream[] {
+    const streams: ResumeStream[] = []
+    for (const stream of this.#streams) {
+      if (stream.cursor === '' || stream.cursor === '\0') continue
+      if (stream.kind === 'post' && stream.owed.size === 0) continue
+      streams.push({ lastEventId: stream.cursor, requestIds: [...stream.owed] })
+    }
+    for (const entry of this.#pendingResume ?? []) streams.push({ ...entry })
+    if (this.#listen === undefined && this.#listenCursor !== '')
+      streams.push({ lastEventId: this.#listenCursor, requestIds: [] })
+    return streams
+  }
+
   /** Forgets a request the caller gave up on: aborts its stream, synthesizes nothing. */
   #abandon(id: Id): void {
     const stream = this.#owed.get(id)
@@ -607,7 +714,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     )
       return
     if (this.#listenState === 'not-offered') return
-    const stream = this.#newStream('get', '', {})
+    const stream = this.#newStream('get', this.#listenCursor, {})
+    this.#listenCursor = ''
     this.#listen = stream
     this.#listenState = 'open'
     void this.#runStream(stream, undefined)
@@ -714,6 +822,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
       }
       const status = response.status
       if (response.ok && mediaTypeOf(response) === 'text/event-stream' && response.body !== null) {
+        const carried = headers['mcp-session-id']
+        if (carried !== undefined) this.#confirmSession(carried)
         if (stream.connections > 0) {
           this.#counters.resumes++
           this.emit('resumed', { stream: stream.kind, lastEventId: stream.cursor })
@@ -950,7 +1060,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#timerHandles.clear()
     for (const stream of this.#streams) stream.controller.abort()
     for (const controller of this.#inflight) controller.abort()
-    this.#fail([...this.#owed.keys()], 'transport-closed', false)
+    if (terminate) this.#fail([...this.#owed.keys()], 'transport-closed', false)
+    else this.#fail([...this.#owed.keys()], 'transport-detached', true)
     await this.#queue.idle()
     if (terminate && this.#terminateOnClose) await this.#deleteSession()
     this.#sessionId = undefined
