@@ -7,6 +7,7 @@ import { McpHttpError, SessionExpiredError, UnauthorizedError } from './errors.j
 import { HttpRequester } from './http-requester.js'
 import { discardBody, mediaTypeOf, readTextUpTo } from './media-type.js'
 import { standardHeaders } from './modern-headers.js'
+import { mayReissue, type ReissuePolicy } from './reissue-policy.js'
 import { checkResumeOptions, type ResumeStream, type ResumeToken } from './session-resume.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
@@ -130,6 +131,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #maxMessageBytes: number
   readonly #idleTimeoutMs: number
   readonly #queue: DeliveryQueue<JsonRpcMessage>
+  readonly #reissue: ReissuePolicy
 
   #sessionId: string | undefined
   /** Whether the server is known to hold `#sessionId`: false for a persisted one until used (R-S5). */
@@ -155,6 +157,17 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #timerHandles = new Map<unknown, () => void>()
   #restoring: Promise<void> | undefined
   #reinitCount = 0
+  /** 2026-07-28 requests still owed, kept so a lost one can be re-issued (changelog item 9). */
+  readonly #sent = new Map<
+    Id,
+    {
+      message: TransportMessage & { id: Id; method: string }
+      headers: Readonly<Record<string, string>> | undefined
+    }
+  >()
+  /** Original id to the private id it was re-issued under. */
+  readonly #reissued = new Map<Id, Id>()
+  #reissueCount = 0
   #counters = {
     reconnects: 0,
     resumes: 0,
@@ -181,6 +194,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2000
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 0
+    this.#reissue = options.reissue ?? 'safe'
     if (!(this.#maxMessageBytes > 0))
       throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
@@ -250,6 +264,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
         await this.#resumeRequest(message.id, options)
         return
       }
+      if (this.#stateless && this.#reissue !== 'never')
+        this.#sent.set(message.id, { message, headers: options.headers })
     }
     if (this.#pendingResume !== undefined && message.method !== 'initialize')
       this.#resumePersisted()
@@ -401,7 +417,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       response = await this.#fetch('POST', headers, JSON.stringify(message), controller)
     } catch (error) {
       cleanup()
-      if (id !== undefined) this.#owed.delete(id)
+      if (id !== undefined) this.#forget(id)
       if (controller.signal.aborted) return
       throw error
     }
@@ -417,7 +433,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
         if (!SESSION_ID.test(sessionId)) {
           cleanup()
           discardBody(response)
-          if (id !== undefined) this.#owed.delete(id)
+          if (id !== undefined) this.#forget(id)
           throw new McpHttpError('The server sent an invalid Mcp-Session-Id', {
             status,
             method: 'POST',
@@ -497,7 +513,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     const status = response.status
     const body = await readTextUpTo(response, ERROR_BODY_LIMIT)
     if (carriedSession !== undefined && this.#isSessionExpired(status, body)) {
-      if (id !== undefined) this.#owed.delete(id)
+      if (id !== undefined) this.#forget(id)
       if (
         !mayRecover ||
         !this.#reinitialize ||
@@ -540,7 +556,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       this.#accept({ jsonrpc: '2.0', id, error: rpcError }, undefined)
       return
     }
-    if (id !== undefined) this.#owed.delete(id)
+    if (id !== undefined) this.#forget(id)
     const init: ConstructorParameters<typeof McpHttpError>[1] = {
       status,
       statusText: response.statusText,
@@ -614,10 +630,11 @@ export class StreamableHttpClientTransport extends TransportEvents {
 
   async #internalRequest(
     message: TransportMessage & { id: Id; method: string },
+    options: TransportSendOptions = {},
   ): Promise<JsonRpcMessage> {
     const answer = new Promise<JsonRpcMessage>((resolve) => this.#internal.set(message.id, resolve))
     try {
-      await this.#post(message, {}, false)
+      await this.#post(message, options, false)
       return await answer
     } finally {
       this.#internal.delete(message.id)
@@ -673,8 +690,58 @@ export class StreamableHttpClientTransport extends TransportEvents {
     return streams
   }
 
+  /**
+   * Re-issues a 2026-07-28 request whose stream broke before its response, under a private id,
+   * and answers the original id with whatever the new request gets (changelog item 9). Returns
+   * false when the policy does not allow it (the caller then synthesizes a retryable error).
+   */
+  #reissueLost(id: Id, stream: Stream): boolean {
+    const sent = this.#sent.get(id)
+    if (
+      sent === undefined ||
+      this.#internal.has(id) ||
+      this.#closed ||
+      !mayReissue(this.#reissue, sent.message.method)
+    )
+      return false
+    stream.owed.delete(id)
+    this.#owed.set(id, undefined)
+    const newId = `mcpwire:reissue:${++this.#reissueCount}`
+    this.#reissued.set(id, newId)
+    const options: TransportSendOptions =
+      sent.headers === undefined ? {} : { headers: sent.headers }
+    this.#internalRequest({ ...sent.message, id: newId }, options).then(
+      (answer) => {
+        this.#reissued.delete(id)
+        // Settled meanwhile (closed, abandoned): the answer goes nowhere, never twice.
+        if (this.#owed.has(id)) this.#accept({ ...answer, id } as JsonRpcMessage, undefined)
+      },
+      () => {
+        this.#reissued.delete(id)
+        this.#fail([id], 'reissue-failed', true)
+      },
+    )
+    return true
+  }
+
+  /** Forgets a request that will get no response through a stream (its send() throws instead). */
+  #forget(id: Id): void {
+    this.#owed.delete(id)
+    this.#sent.delete(id)
+  }
+
   /** Forgets a request the caller gave up on: aborts its stream, synthesizes nothing. */
   #abandon(id: Id): void {
+    this.#sent.delete(id)
+    const reissued = this.#reissued.get(id)
+    if (reissued !== undefined) {
+      this.#abandon(reissued)
+      this.#internal.get(reissued)?.({
+        jsonrpc: '2.0',
+        id: reissued,
+        error: { code: -32000, message: 'Connection closed', data: { reason: 'cancelled' } },
+      })
+    }
     const stream = this.#owed.get(id)
     this.#owed.delete(id)
     this.#done.add(id)
@@ -762,7 +829,12 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (stream.owed.size > 0) {
         const ids = [...stream.owed]
         this.emit('streamlost', { stream: stream.kind, requestIds: ids, reason })
-        this.#fail(ids, reason, reason !== 'resume-refused')
+        const lost = this.#stateless ? ids.filter((id) => this.#reissueLost(id, stream)) : []
+        this.#fail(
+          ids.filter((id) => !lost.includes(id)),
+          reason,
+          reason !== 'resume-refused',
+        )
       }
       if (stream.kind === 'get' && reason === 'budget-exhausted') {
         this.#listenState = 'degraded'
@@ -964,6 +1036,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (this.#owed.has(id)) {
         const owner = this.#owed.get(id)
         this.#owed.delete(id)
+        this.#sent.delete(id)
         owner?.owed.delete(id)
         stream?.owed.delete(id)
         this.#done.add(id)
@@ -993,6 +1066,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (!this.#owed.has(id)) continue
       const owner = this.#owed.get(id)
       this.#owed.delete(id)
+      this.#sent.delete(id)
       owner?.owed.delete(id)
       this.#done.add(id)
       this.#counters.synthesizedErrors++
@@ -1068,6 +1142,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#streams.clear()
     this.#listen = undefined
     this.#postControllers.clear()
+    this.#sent.clear()
+    this.#reissued.clear()
     this.setState('closed')
     this.onclose?.()
   }
