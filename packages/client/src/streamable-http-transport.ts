@@ -2,6 +2,7 @@ import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { parseMessage } from '@mcpwire/jsonrpc'
 import { createSseParser, type SseEvent } from '@mcpwire/sse'
 import { type ResolvedReconnect, reconnectDelay, resolveReconnect } from './backoff.js'
+import { CorsSessionDiagnostic } from './cors-session-diagnostic.js'
 import { DeliveryQueue } from './delivery-queue.js'
 import { McpHttpError, SessionExpiredError, UnauthorizedError } from './errors.js'
 import { HttpRequester } from './http-requester.js'
@@ -132,6 +133,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #idleTimeoutMs: number
   readonly #queue: DeliveryQueue<JsonRpcMessage>
   readonly #reissue: ReissuePolicy
+  readonly #cors = new CorsSessionDiagnostic()
 
   #sessionId: string | undefined
   /** Whether the server is known to hold `#sessionId`: false for a persisted one until used (R-S5). */
@@ -428,6 +430,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     const status = response.status
     if (status >= 200 && status < 300 && message.method === 'initialize') {
+      this.#cors.initialized(response)
       const sessionId = response.headers.get('mcp-session-id')
       if (sessionId !== null) {
         if (!SESSION_ID.test(sessionId)) {
@@ -545,7 +548,9 @@ export class StreamableHttpClientTransport extends TransportEvents {
         rpcId = parsed.id
       }
     } catch {}
+    const hiddenSession = this.#cors.explain(status)
     if (
+      hiddenSession === undefined &&
       id !== undefined &&
       rpcError !== undefined &&
       rpcId === id &&
@@ -566,7 +571,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     if (rpcError !== undefined) init.rpcError = rpcError
     throw new McpHttpError(
-      `Error POSTing to endpoint (HTTP ${status})${rpcError === undefined ? '' : `: ${rpcError.message}`}`,
+      hiddenSession ??
+        `Error POSTing to endpoint (HTTP ${status})${rpcError === undefined ? '' : `: ${rpcError.message}`}`,
       init,
     )
   }
