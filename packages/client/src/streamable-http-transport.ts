@@ -9,6 +9,7 @@ import { HttpRequester } from './http-requester.js'
 import { discardBody, mediaTypeOf, readTextUpTo } from './media-type.js'
 import { standardHeaders } from './modern-headers.js'
 import { mayReissue, type ReissuePolicy } from './reissue-policy.js'
+import { withSdkErrorBrands } from './sdk-error-brands.js'
 import { checkResumeOptions, type ResumeStream, type ResumeToken } from './session-resume.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
@@ -134,6 +135,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #queue: DeliveryQueue<JsonRpcMessage>
   readonly #reissue: ReissuePolicy
   readonly #cors = new CorsSessionDiagnostic()
+  readonly #sdkErrorBrands: boolean
 
   #sessionId: string | undefined
   /** Whether the server is known to hold `#sessionId`: false for a persisted one until used (R-S5). */
@@ -197,6 +199,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 0
     this.#reissue = options.reissue ?? 'safe'
+    this.#sdkErrorBrands = options.sdkErrorBrands ?? false
     if (!(this.#maxMessageBytes > 0))
       throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
@@ -251,6 +254,15 @@ export class StreamableHttpClientTransport extends TransportEvents {
    * @throws {SessionExpiredError} when the session could not be restored.
    */
   async send(message: TransportMessage, options: TransportSendOptions = {}): Promise<void> {
+    if (!this.#sdkErrorBrands) return this.#send(message, options)
+    try {
+      await this.#send(message, options)
+    } catch (error) {
+      throw withSdkErrorBrands(error)
+    }
+  }
+
+  async #send(message: TransportMessage, options: TransportSendOptions): Promise<void> {
     if (this.#closed) throw new Error('Transport is closed')
     if (isRequestMessage(message)) {
       if (message.method === 'initialize') {
