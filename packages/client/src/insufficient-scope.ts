@@ -12,6 +12,7 @@ import { UnauthorizedError } from './errors.js'
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#scope-challenge-handling
  */
 export class InsufficientScopeError extends UnauthorizedError {
+  /** Always `'InsufficientScopeError'`. */
   override name = 'InsufficientScopeError'
   /** The scope the server asked for (its `scope` challenge parameter), when it named one. */
   readonly scope: string | undefined
@@ -19,6 +20,12 @@ export class InsufficientScopeError extends UnauthorizedError {
     super(message, 403)
     this.scope = scope
   }
+}
+
+/** What a 403 `insufficient_scope` challenge asks for. */
+export interface ScopeChallenge {
+  /** The space-separated scopes the server requires, when its challenge names them. */
+  scope: string | undefined
 }
 
 /** `name=value` or `name="quoted \" value"` pairs of one challenge. */
@@ -35,9 +42,7 @@ const PARAM = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s
  * ```
  * @see https://datatracker.ietf.org/doc/html/rfc6750#section-3.1
  */
-export function insufficientScopeChallenge(
-  response: Response,
-): { scope: string | undefined } | undefined {
+export function insufficientScopeChallenge(response: Response): ScopeChallenge | undefined {
   if (response.status !== 403) return undefined
   const header = response.headers.get('www-authenticate')
   if (header === null) return undefined
