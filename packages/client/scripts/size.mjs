@@ -9,7 +9,7 @@ const entries = {
   'whole package': ['export * from "./dist/index.js"', 14],
   StreamableHttpClientTransport: [
     'export { StreamableHttpClientTransport } from "./dist/index.js"',
-    10,
+    11,
   ],
   'HttpClientTransport (auto)': ['export { HttpClientTransport } from "./dist/index.js"', 12],
 }

@@ -1,6 +1,6 @@
 /** The explanation given once for a session id a browser hid from the client (rule R-B1). */
 export const HIDDEN_SESSION_ID_MESSAGE =
-  'The server answered HTTP 400 after an initialize whose Mcp-Session-Id header this page could not read: a cross-origin MCP server must send Access-Control-Expose-Headers: Mcp-Session-Id'
+  'HTTP 400 after an initialize whose Mcp-Session-Id this page could not read: the server must send Access-Control-Expose-Headers: Mcp-Session-Id'
 
 /**
  * Spots the commonest browser failure of Streamable HTTP: a cross-origin server that does not
