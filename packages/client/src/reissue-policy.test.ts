@@ -182,4 +182,33 @@ describe('2026-07-28 re-issue of a lost request (changelog item 9)', () => {
     expect(received.at(-1)).toMatchObject({ id: 11, error: { data: { reason: 'not-resumable' } } })
     await transport.close()
   })
+
+  test('aborting a request while it is re-issued aborts the re-issue and answers nothing', async () => {
+    const body = controlledBody()
+    let first = true
+    const { fetch, seen } = fakeFetch(() => {
+      if (first) {
+        first = false
+        return sse(event(progress))
+      }
+      return sse(body.body)
+    })
+    const transport = new StreamableHttpClientTransport(URL_, { fetch })
+    const received: JsonRpcMessage[] = []
+    transport.onmessage = (message) => received.push(message)
+    transport.setProtocolVersion('2026-07-28')
+    const controller = new AbortController()
+    await transport.send(request(12, 'tools/list'), { requestSignal: controller.signal })
+    await settle()
+    expect(seen).toHaveLength(2)
+    controller.abort()
+    await settle()
+    // The re-issued request's stream was cancelled: its answer can no longer even be written.
+    expect(() => body.push(event({ jsonrpc: '2.0', id: seen[1]?.body.id, result: {} }))).toThrow()
+    await settle()
+    expect(received.filter((message) => 'id' in message)).toEqual([])
+    expect(transport.stats()).toMatchObject({ pendingRequests: 0, openStreams: 0 })
+    await transport.close()
+    expect(received.filter((message) => 'id' in message)).toEqual([])
+  })
 })

@@ -11,6 +11,7 @@ import { standardHeaders } from './modern-headers.js'
 import { mayReissue, type ReissuePolicy } from './reissue-policy.js'
 import { withSdkErrorBrands } from './sdk-error-brands.js'
 import { checkResumeOptions, type ResumeStream, type ResumeToken } from './session-resume.js'
+import { defaultMaxConcurrentStreams, type StreamSlot, StreamSlots } from './stream-slots.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
 import type {
@@ -40,6 +41,14 @@ interface Stream {
   readonly controller: AbortController
   readonly onresumptiontoken: ((token: string) => void) | undefined
   readonly onEnd: (() => void) | undefined
+  /** Its place under `maxConcurrentStreams`, when there is a bound (R-B2). */
+  slot: StreamSlot | undefined
+}
+
+/** A request's slot, handed over to its response stream when it gets one. */
+interface SlotHolder {
+  readonly slot: StreamSlot
+  handedOver: boolean
 }
 
 const STATELESS_ERA = '2026-07-28'
@@ -136,6 +145,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #reissue: ReissuePolicy
   readonly #cors = new CorsSessionDiagnostic()
   readonly #sdkErrorBrands: boolean
+  readonly #slots: StreamSlots
 
   #sessionId: string | undefined
   /** Whether the server is known to hold `#sessionId`: false for a persisted one until used (R-S5). */
@@ -200,6 +210,9 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 0
     this.#reissue = options.reissue ?? 'safe'
     this.#sdkErrorBrands = options.sdkErrorBrands ?? false
+    this.#slots = new StreamSlots(
+      options.maxConcurrentStreams ?? defaultMaxConcurrentStreams(this.#http.url),
+    )
     if (!(this.#maxMessageBytes > 0))
       throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
@@ -397,10 +410,36 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
   }
 
+  /**
+   * POSTs a message. Under a `maxConcurrentStreams` bound a request first waits for a slot, which
+   * its response stream keeps until it ends; notifications and responses never wait (R-B2).
+   */
   async #post(
     message: TransportMessage,
     options: TransportSendOptions,
     mayRecover: boolean,
+  ): Promise<void> {
+    // The transport's own requests (re-initialization, re-issue) never wait behind the caller's.
+    if (!this.#slots.limited || !isRequestMessage(message) || this.#internal.has(message.id))
+      return this.#postNow(message, options, mayRecover, undefined)
+    const slot = await this.#slots.acquire(options.requestSignal)
+    if (slot === undefined) {
+      if (this.#closed) throw new Error('Transport is closed')
+      return // The caller gave up while it waited: nothing was sent, nothing is owed (R-C2).
+    }
+    const holder: SlotHolder = { slot, handedOver: false }
+    try {
+      await this.#postNow(message, options, mayRecover, holder)
+    } finally {
+      if (!holder.handedOver) slot.release()
+    }
+  }
+
+  async #postNow(
+    message: TransportMessage,
+    options: TransportSendOptions,
+    mayRecover: boolean,
+    holder: SlotHolder | undefined,
   ): Promise<void> {
     const isRequest = isRequestMessage(message)
     const id = isRequest ? message.id : undefined
@@ -463,7 +502,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     if (status < 200 || status > 299) {
       cleanup()
-      await this.#refused(message, response, carriedSession, mayRecover, options)
+      await this.#refused(message, response, carriedSession, mayRecover, options, holder)
       return
     }
     if (carriedSession !== undefined) this.#confirmSession(carriedSession)
@@ -489,6 +528,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     if (type === 'text/event-stream') {
       const stream = this.#newStream('post', '', options)
+      if (holder !== undefined) {
+        holder.handedOver = true
+        stream.slot = holder.slot
+      }
       stream.owed.add(id)
       this.#owed.set(id, stream)
       // The POST's controller now belongs to the stream: aborting the request aborts its stream.
@@ -523,6 +566,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     carriedSession: string | undefined,
     mayRecover: boolean,
     options: TransportSendOptions,
+    holder: SlotHolder | undefined,
   ): Promise<void> {
     const id = isRequestMessage(message) ? message.id : undefined
     const status = response.status
@@ -548,7 +592,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
         throw error
       }
       await this.#restoreSession(carriedSession)
-      await this.#post(message, options, false)
+      // The retry keeps the slot the request already holds.
+      await this.#postNow(message, options, false, holder)
       return
     }
     let rpcError: { code: number; message: string; data?: unknown } | undefined
@@ -785,6 +830,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       controller: new AbortController(),
       onresumptiontoken: options.onresumptiontoken,
       onEnd: options.onRequestStreamEnd,
+      slot: undefined,
     }
     this.#streams.add(stream)
     return stream
@@ -799,6 +845,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     )
       return
     if (this.#listenState === 'not-offered') return
+    // The listen stream holds its connection for good: it must leave one to the requests (R-B2).
+    if (this.#slots.limit < 2) return
     const stream = this.#newStream('get', this.#listenCursor, {})
     this.#listenCursor = ''
     this.#listen = stream
@@ -820,6 +868,11 @@ export class StreamableHttpClientTransport extends TransportEvents {
     let response = first
     let reason = 'stream-ended'
     try {
+      if (first === undefined && stream.slot === undefined && this.#slots.limited) {
+        // A listen or resumed stream (a GET) holds a connection too: it waits its turn (R-B2).
+        stream.slot = await this.#slots.acquire(stream.controller.signal)
+        if (stream.slot === undefined) return
+      }
       for (;;) {
         if (response === undefined) {
           const next = await this.#connect(stream)
@@ -860,6 +913,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
         this.setState('degraded')
       }
     } finally {
+      stream.slot?.release()
       this.#streams.delete(stream)
       if (this.#listen === stream) this.#listen = undefined
       stream.onEnd?.()
@@ -1150,6 +1204,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       callback()
     }
     this.#timerHandles.clear()
+    this.#slots.close()
     for (const stream of this.#streams) stream.controller.abort()
     for (const controller of this.#inflight) controller.abort()
     if (terminate) this.#fail([...this.#owed.keys()], 'transport-closed', false)

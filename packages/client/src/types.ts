@@ -90,6 +90,12 @@ export interface TransportOptions {
    * (R-F4). Default `false`.
    */
   sdkErrorBrands?: boolean
+  /**
+   * Streamable HTTP: requests and event streams open at once; more requests wait in a queue
+   * (notifications and responses never do). Default 4 in a browser page on plain `http:` (HTTP/1.1
+   * allows about six connections per origin), otherwise `Infinity` (R-B2).
+   */
+  maxConcurrentStreams?: number
 }
 
 /** Lifecycle states of a transport. */
