@@ -384,7 +384,8 @@ export class SseClientTransport extends TransportEvents {
       (typeof message.id === 'string' || typeof message.id === 'number')
         ? message.id
         : undefined
-    if (id !== undefined) this.#owed.add(id)
+    // A request of the transport's own (a replayed initialize) is awaited, never owed to the client.
+    if (id !== undefined && !this.#internal.has(id)) this.#owed.add(id)
     const controller = new AbortController()
     this.#inflight.add(controller)
     let response: Response
