@@ -317,6 +317,8 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
     await transport.close()
   }
   const transport = new HttpClientTransport(url, options)
+  // Opens the legacy stream when `transport: 'sse'` is pinned; no I/O for Streamable HTTP (R-S1).
+  await transport.start()
   const offered = wanted === 'auto' || wanted >= STATELESS ? SESSION : wanted
   const answer = await handshake(transport, {
     jsonrpc: '2.0',
