@@ -112,6 +112,7 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
     ])
     // The same initialize params under a private id, whose answer never reaches the client.
     expect(afterDrop[1]!.body).toEqual({ ...INIT, id: 'mcpwire:reinit:1' })
+    expect(afterDrop[1]!.headers.has('mcp-protocol-version')).toBe(false)
     expect(afterDrop[2]!.body).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' })
     expect(afterDrop[2]!.headers.get('mcp-protocol-version')).toBe('2025-11-25')
     expect(t.delivered).toHaveLength(3)

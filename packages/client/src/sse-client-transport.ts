@@ -287,6 +287,7 @@ export class SseClientTransport extends TransportEvents {
     this.emit('session', { kind: 'expired', sessionId: undefined })
     try {
       await this.#open()
+      if (this.#closing !== undefined) throw new Error('Transport is closed')
       const id = `mcpwire:reinit:${++this.#reinitCount}`
       const answer = await this.#internalRequest({ ...(this.#initialize as TransportMessage), id })
       const version = (answer as { result?: { protocolVersion?: unknown } }).result?.protocolVersion
@@ -378,7 +379,9 @@ export class SseClientTransport extends TransportEvents {
     const endpoint = this.#endpoint
     if (endpoint === undefined) throw new Error('Transport not started')
     const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (this.#protocolVersion !== undefined) headers['mcp-protocol-version'] = this.#protocolVersion
+    // Never on initialize (R-H2), which a restore replays after the version was set.
+    if (this.#protocolVersion !== undefined && message.method !== 'initialize')
+      headers['mcp-protocol-version'] = this.#protocolVersion
     const id =
       typeof message.method === 'string' &&
       (typeof message.id === 'string' || typeof message.id === 'number')
