@@ -56,7 +56,11 @@ describe('SseClientTransport against a real server that loses the stream mid-cal
     const server = await startWithHangingTool()
     const t = await connected(server.url)
     const owed = t.client.callTool({ name: 'hang', arguments: {} }, undefined, { timeout: 30_000 })
-    await until(() => t.transport.stats().pendingRequests === 1)
+    // Owed, and its POST answered 202: only the stream can answer it now.
+    await until(() => {
+      const stats = t.transport.stats()
+      return stats.pendingRequests === 1 && stats.inflightFetches === 0
+    })
     server.cut()
     // Failed by the transport: the 30 s request timeout would outlast the test's own 5 s one.
     await expect(owed).rejects.toMatchObject({ code: -32000 })
@@ -83,7 +87,11 @@ describe('SseClientTransport against a real server that loses the stream mid-cal
     const server = await startWithHangingTool()
     const t = await connected(server.url)
     const owed = t.client.callTool({ name: 'hang', arguments: {} }, undefined, { timeout: 30_000 })
-    await until(() => t.transport.stats().pendingRequests === 1)
+    // Owed, and its POST answered 202: only the stream can answer it now.
+    await until(() => {
+      const stats = t.transport.stats()
+      return stats.pendingRequests === 1 && stats.inflightFetches === 0
+    })
     await server.close()
     servers.splice(servers.indexOf(server), 1)
     await expect(owed).rejects.toMatchObject({ code: -32000 })
