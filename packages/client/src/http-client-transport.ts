@@ -1,9 +1,9 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { FallbackError, McpHttpError } from './errors.js'
 import { SseClientTransport, type SseTransportOptions } from './sse-client-transport.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
 import { TransportEvents } from './transport-events.js'
 import type {
+  InboundMessageHandler,
   TransportEventMap,
   TransportMessage,
   TransportSendOptions,
@@ -46,7 +46,7 @@ const EVENT_TYPES: Array<keyof TransportEventMap> = [
 export class HttpClientTransport extends TransportEvents {
   onclose: (() => void) | undefined
   onerror: ((error: Error) => void) | undefined
-  onmessage: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  onmessage: InboundMessageHandler | undefined
   readonly hasPerRequestStream = true
 
   readonly #url: URL

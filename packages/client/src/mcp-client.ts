@@ -1,8 +1,7 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { McpHttpError, UnsupportedProtocolVersionError } from './errors.js'
 import { HttpClientTransport, type HttpTransportOptions } from './http-client-transport.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
-import type { TransportStats } from './types.js'
+import type { InboundMessage, TransportStats } from './types.js'
 
 const STATELESS = '2026-07-28'
 const SESSION = '2025-11-25'
@@ -191,7 +190,7 @@ export class McpClient {
     return this.#transport.stats()
   }
 
-  #receive(message: JsonRpcMessage): void {
+  #receive(message: InboundMessage): void {
     if ('method' in message) {
       const params = (message.params ?? {}) as Record<string, unknown>
       if (message.method === 'notifications/progress') {
@@ -228,8 +227,8 @@ export class McpClient {
 async function handshake(
   transport: Transport,
   message: { jsonrpc: '2.0'; id: string; method: string; params: Record<string, unknown> },
-): Promise<JsonRpcMessage> {
-  const answer = new Promise<JsonRpcMessage>((resolve) => {
+): Promise<InboundMessage> {
+  const answer = new Promise<InboundMessage>((resolve) => {
     transport.onmessage = (reply) => {
       if (!('method' in reply) && reply.id === message.id) resolve(reply)
     }
@@ -266,7 +265,7 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
         'io.modelcontextprotocol/clientCapabilities': capabilities,
         'io.modelcontextprotocol/clientInfo': clientInfo,
       }
-      let answer: JsonRpcMessage
+      let answer: InboundMessage
       try {
         answer = await handshake(transport, {
           jsonrpc: '2.0',

@@ -7,7 +7,12 @@ import { HttpRequester } from './http-requester.js'
 import { discardBody, mediaTypeOf, readTextUpTo } from './media-type.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
-import type { TransportMessage, TransportOptions, TransportStats } from './types.js'
+import type {
+  InboundMessageHandler,
+  TransportMessage,
+  TransportOptions,
+  TransportStats,
+} from './types.js'
 
 type Id = string | number
 
@@ -37,7 +42,7 @@ const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 export class SseClientTransport extends TransportEvents {
   onclose: (() => void) | undefined
   onerror: ((error: Error) => void) | undefined
-  onmessage: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  onmessage: InboundMessageHandler | undefined
 
   readonly #http: HttpRequester
   readonly #timers: Timers

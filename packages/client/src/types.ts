@@ -1,3 +1,4 @@
+import type { JsonRpcParams } from '@mcpwire/jsonrpc'
 import type { AuthHook } from './auth.js'
 import type { ReconnectOptions } from './backoff.js'
 import type { HeadersOption, RedirectPolicy, RequestInitOption } from './http-requester.js'
@@ -5,6 +6,84 @@ import type { Timers } from './timers.js'
 
 /** A JSON-RPC message as the SDK passes it to a transport. */
 export type TransportMessage = { jsonrpc: '2.0' } & Record<string, unknown>
+
+/**
+ * A JSON-RPC 2.0 message as a transport hands it to `onmessage`.
+ *
+ * The transports only ever deliver messages that `@mcpwire/jsonrpc` parsed and validated (its
+ * `JsonRpcMessage`), or error responses they synthesized. This type is deliberately a little wider
+ * than that: every optional member also admits `undefined`, as the Zod-inferred `JSONRPCMessage`
+ * of the official SDK (v1 and v2) declares it. `onmessage` takes its message as a parameter, so its
+ * type must accept every message the SDK's own handler type accepts; with this type the
+ * transports are assignable to the SDK's `Transport` without a cast, and without importing the SDK.
+ *
+ * Narrow it as usual: `'method' in message` for a request or notification, `'result' in message`
+ * or `'error' in message` for a response.
+ *
+ * @example
+ * ```ts
+ * transport.onmessage = (message) => {
+ *   if ('method' in message) console.log('server sent', message.method)
+ *   else if ('error' in message) console.log('request', message.id, 'failed:', message.error.message)
+ * }
+ * ```
+ */
+export type InboundMessage =
+  | InboundRequest
+  | InboundNotification
+  | InboundResultResponse
+  | InboundErrorResponse
+
+/** A request from the server: it expects an answer with the same `id`. */
+export interface InboundRequest {
+  /** Always `'2.0'`. */
+  jsonrpc: '2.0'
+  /** Echoed by the response that answers it. */
+  id: string | number | null
+  /** The method the server calls, e.g. `sampling/createMessage`. */
+  method: string
+  /** The method's parameters, when it takes any. */
+  params?: JsonRpcParams | undefined
+}
+
+/** A notification from the server (no `id`, never answered), e.g. `notifications/progress`. */
+export interface InboundNotification {
+  /** Always `'2.0'`. */
+  jsonrpc: '2.0'
+  /** The notification's method, e.g. `notifications/message`. */
+  method: string
+  /** The notification's parameters, when it has any. */
+  params?: JsonRpcParams | undefined
+}
+
+/** A successful response to a request the client sent. */
+export interface InboundResultResponse {
+  /** Always `'2.0'`. */
+  jsonrpc: '2.0'
+  /** The id of the request it answers. */
+  id: string | number | null
+  /** What the method returned. */
+  result: unknown
+}
+
+/**
+ * A failed response: from the server, or synthesized by the transport (code -32000, `data.reason`)
+ * when the stream that owed the response can no longer deliver it.
+ */
+export interface InboundErrorResponse {
+  /** Always `'2.0'`. */
+  jsonrpc: '2.0'
+  /** The id of the request it answers; `null` or absent when the server could not read it. */
+  id?: string | number | null | undefined
+  /** What went wrong. */
+  error: { code: number; message: string; data?: unknown }
+}
+
+/**
+ * The `onmessage` callback of the transports: every inbound message, one per microtask turn, in
+ * arrival order. `extra` is reserved for the SDK's `MessageExtraInfo` and always `undefined` today.
+ */
+export type InboundMessageHandler = (message: InboundMessage, extra?: unknown) => void
 
 /** The send options of the SDK v1 and v2 `Transport.send`, all optional. */
 export interface TransportSendOptions {
