@@ -40,8 +40,11 @@ const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 export class SseClientTransport extends TransportEvents {
+  /** Set by the SDK: called once, when the transport closes or its stream is lost. */
   onclose: (() => void) | undefined
+  /** Set by the SDK: receives what `onmessage` throws; refusals are thrown by `start()`/`send()`. */
   onerror: ((error: Error) => void) | undefined
+  /** Set by the SDK: every inbound message, one per microtask turn, in arrival order. */
   onmessage: InboundMessageHandler | undefined
 
   readonly #http: HttpRequester
@@ -81,6 +84,12 @@ export class SseClientTransport extends TransportEvents {
     return undefined
   }
 
+  /**
+   * Called by the SDK after initialization: the version is sent as `MCP-Protocol-Version` on every
+   * POST from then on.
+   *
+   * @param version The negotiated protocol version.
+   */
   setProtocolVersion(version: string): void {
     this.#protocolVersion = version
   }
