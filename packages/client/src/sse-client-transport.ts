@@ -7,7 +7,12 @@ import { HttpRequester } from './http-requester.js'
 import { discardBody, mediaTypeOf, readTextUpTo } from './media-type.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
-import type { TransportMessage, TransportOptions, TransportStats } from './types.js'
+import type {
+  InboundMessageHandler,
+  TransportMessage,
+  TransportOptions,
+  TransportStats,
+} from './types.js'
 
 type Id = string | number
 
@@ -51,9 +56,12 @@ const STREAM_LOST_ANSWER: JsonRpcMessage = {
  * @see https://modelcontextprotocol.io/specification/2024-11-05/basic/transports#http-with-sse
  */
 export class SseClientTransport extends TransportEvents {
+  /** Set by the SDK: called once, when the transport closes or its stream is lost. */
   onclose: (() => void) | undefined
+  /** Set by the SDK: receives what `onmessage` throws; refusals are thrown by `start()`/`send()`. */
   onerror: ((error: Error) => void) | undefined
-  onmessage: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  /** Set by the SDK: every inbound message, one per microtask turn, in arrival order. */
+  onmessage: InboundMessageHandler | undefined
 
   readonly #http: HttpRequester
   readonly #timers: Timers
@@ -102,6 +110,12 @@ export class SseClientTransport extends TransportEvents {
     return undefined
   }
 
+  /**
+   * Called by the SDK after initialization: the version is sent as `MCP-Protocol-Version` on every
+   * POST from then on.
+   *
+   * @param version The negotiated protocol version.
+   */
   setProtocolVersion(version: string): void {
     this.#protocolVersion = version
   }
