@@ -30,7 +30,7 @@ async function connected(url: string) {
   const sessions: string[] = []
   let closes = 0
   transport.on('session', ({ kind }) => sessions.push(kind))
-  await client.connect(transport as never)
+  await client.connect(transport)
   // The SDK Client installs its own onerror/onclose in connect(); wrap them.
   const onerror = transport.onerror
   transport.onerror = (error) => {
