@@ -58,7 +58,10 @@ const STREAM_LOST_ANSWER: JsonRpcMessage = {
 export class SseClientTransport extends TransportEvents {
   /** Set by the SDK: called once, when the transport closes or its stream is lost. */
   onclose: (() => void) | undefined
-  /** Set by the SDK: receives what `onmessage` throws; refusals are thrown by `start()`/`send()`. */
+  /**
+   * Set by the SDK: receives what `onmessage` throws, and a {@link SessionExpiredError} when a lost
+   * session cannot be restored (`onclose` follows); refusals are thrown by `start()`/`send()`.
+   */
   onerror: ((error: Error) => void) | undefined
   /** Set by the SDK: every inbound message, one per microtask turn, in arrival order. */
   onmessage: InboundMessageHandler | undefined
@@ -112,7 +115,7 @@ export class SseClientTransport extends TransportEvents {
 
   /**
    * Called by the SDK after initialization: the version is sent as `MCP-Protocol-Version` on every
-   * POST from then on.
+   * POST from then on, except a replayed `initialize`.
    *
    * @param version The negotiated protocol version.
    */
