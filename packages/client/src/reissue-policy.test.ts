@@ -1,8 +1,8 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { describe, expect, test } from 'vitest'
 import { controlledBody, event, fakeFetch, json, type Seen, settle, sse } from '../test/_fake.js'
 import { mayReissue, type ReissuePolicy } from './reissue-policy.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
+import type { InboundMessage } from './types.js'
 
 const URL_ = 'http://127.0.0.1:9/mcp'
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', progressToken: 'p' }
@@ -36,7 +36,7 @@ function breaking(
     URL_,
     policy === undefined ? { fetch } : { fetch, reissue: policy },
   )
-  const received: JsonRpcMessage[] = []
+  const received: InboundMessage[] = []
   transport.onmessage = (message) => received.push(message)
   transport.setProtocolVersion('2026-07-28')
   return { transport, seen, received }
@@ -124,7 +124,7 @@ describe('2026-07-28 re-issue of a lost request (changelog item 9)', () => {
   test('a re-issued request whose stream breaks too gets exactly one error, and close() during a re-issue answers once', async () => {
     const { fetch } = fakeFetch(() => sse(event(progress)))
     const transport = new StreamableHttpClientTransport(URL_, { fetch })
-    const received: JsonRpcMessage[] = []
+    const received: InboundMessage[] = []
     transport.onmessage = (message) => received.push(message)
     transport.setProtocolVersion('2026-07-28')
     await transport.send(request(9, 'tools/list'))
@@ -152,7 +152,7 @@ describe('2026-07-28 re-issue of a lost request (changelog item 9)', () => {
       return sse(body.body)
     })
     const hanging = new StreamableHttpClientTransport(URL_, { fetch: second.fetch })
-    const answers: JsonRpcMessage[] = []
+    const answers: InboundMessage[] = []
     hanging.onmessage = (message) => answers.push(message)
     hanging.setProtocolVersion('2026-07-28')
     await hanging.send(request(10, 'tools/list'))
@@ -173,7 +173,7 @@ describe('2026-07-28 re-issue of a lost request (changelog item 9)', () => {
   test('in the 2025 session era nothing is re-issued', async () => {
     const { fetch, seen } = fakeFetch(() => sse(event(progress)))
     const transport = new StreamableHttpClientTransport(URL_, { fetch, reissue: 'always' })
-    const received: JsonRpcMessage[] = []
+    const received: InboundMessage[] = []
     transport.onmessage = (message) => received.push(message)
     transport.setProtocolVersion('2025-11-25')
     await transport.send({ jsonrpc: '2.0', id: 11, method: 'tools/list' })
@@ -194,7 +194,7 @@ describe('2026-07-28 re-issue of a lost request (changelog item 9)', () => {
       return sse(body.body)
     })
     const transport = new StreamableHttpClientTransport(URL_, { fetch })
-    const received: JsonRpcMessage[] = []
+    const received: InboundMessage[] = []
     transport.onmessage = (message) => received.push(message)
     transport.setProtocolVersion('2026-07-28')
     const controller = new AbortController()

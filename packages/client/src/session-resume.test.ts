@@ -1,4 +1,3 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { describe, expect, test } from 'vitest'
 import {
   controlledBody,
@@ -15,7 +14,7 @@ import {
 import { startMcpwire } from '../test/_fixture.js'
 import type { ResumeToken } from './session-resume.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
-import type { TransportEventMap, TransportOptions } from './types.js'
+import type { InboundMessage, TransportEventMap, TransportOptions } from './types.js'
 
 const URL_ = 'http://127.0.0.1:9/mcp'
 const list = (id: number | string) => ({ jsonrpc: '2.0' as const, id, method: 'tools/list' })
@@ -32,7 +31,7 @@ function attach(
 ) {
   const { fetch, seen } = fakeFetch(handler)
   const transport = new StreamableHttpClientTransport(URL_, { fetch, random: () => 0, ...options })
-  const received: JsonRpcMessage[] = []
+  const received: InboundMessage[] = []
   const errors: Error[] = []
   const sessions: Array<TransportEventMap['session']> = []
   transport.onmessage = (message) => received.push(message)
@@ -243,7 +242,7 @@ describe('re-attach against a real server', () => {
     const server = await startMcpwire()
     try {
       const first = new StreamableHttpClientTransport(server.url)
-      const received: JsonRpcMessage[] = []
+      const received: InboundMessage[] = []
       first.onmessage = (message) => received.push(message)
       await first.send(INIT)
       first.setProtocolVersion('2025-11-25')
@@ -259,7 +258,7 @@ describe('re-attach against a real server', () => {
         resume: token.streams,
         listen: 'never',
       })
-      const answers: JsonRpcMessage[] = []
+      const answers: InboundMessage[] = []
       second.onmessage = (message) => answers.push(message)
       await second.send(list('after-attach'))
       for (let i = 0; i < 50 && answers.length === 0; i++) await settle()

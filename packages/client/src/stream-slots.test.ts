@@ -1,4 +1,3 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { describe, expect, test } from 'vitest'
 import {
   controlledBody,
@@ -12,6 +11,7 @@ import {
 } from '../test/_fake.js'
 import { defaultMaxConcurrentStreams, StreamSlots } from './stream-slots.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
+import type { InboundMessage } from './types.js'
 
 const call = (id: number) => ({
   jsonrpc: '2.0' as const,
@@ -82,7 +82,7 @@ describe('maxConcurrentStreams (R-B2)', () => {
       maxConcurrentStreams: 2,
       listen: 'never',
     })
-    const received: JsonRpcMessage[] = []
+    const received: InboundMessage[] = []
     transport.onmessage = (message) => received.push(message)
     await transport.send(INIT)
     await settle()
@@ -138,7 +138,7 @@ describe('maxConcurrentStreams (R-B2)', () => {
       fetch,
       maxConcurrentStreams: 1,
     })
-    const received: JsonRpcMessage[] = []
+    const received: InboundMessage[] = []
     transport.onmessage = (message) => received.push(message)
     await transport.send(INIT)
     transport.setProtocolVersion('2025-11-25')

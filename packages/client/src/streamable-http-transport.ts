@@ -15,6 +15,7 @@ import { defaultMaxConcurrentStreams, type StreamSlot, StreamSlots } from './str
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
 import type {
+  InboundMessageHandler,
   SessionExpiryRule,
   TransportMessage,
   TransportOptions,
@@ -126,7 +127,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
   /** Set by the SDK: conditions the application must act on (never handled transients). */
   onerror: ((error: Error) => void) | undefined
   /** Set by the SDK: every inbound message, one per microtask turn. */
-  onmessage: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  onmessage: InboundMessageHandler | undefined
   /** One request per outbound message, honouring `requestSignal` (SDK v2). */
   readonly hasPerRequestStream = true
 
