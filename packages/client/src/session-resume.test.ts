@@ -1,3 +1,4 @@
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
 import { describe, expect, test } from 'vitest'
 import {
   controlledBody,
@@ -267,6 +268,25 @@ describe('re-attach against a real server', () => {
       expect(server.seen.filter((line) => line.startsWith('POST'))).toHaveLength(3)
       await second.close()
       expect(server.seen.filter((line) => line.startsWith('DELETE'))).toHaveLength(1)
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('an SDK v1 Client given a stale persisted session id still connects: it runs initialize instead of skipping it', async () => {
+    const server = await startMcpwire()
+    try {
+      const transport = new StreamableHttpClientTransport(server.url, {
+        sessionId: 'forgotten-by-the-server',
+        protocolVersion: '2025-11-25',
+      })
+      const client = new ClientV1({ name: 'reattach', version: '1.0.0' })
+      await client.connect(transport)
+      const { tools } = await client.listTools()
+      expect(tools.map((tool) => tool.name).sort()).toEqual(['countdown', 'echo'])
+      expect(transport.sessionId).not.toBe('forgotten-by-the-server')
+      expect(transport.sessionId).toEqual(expect.any(String))
+      await client.close()
     } finally {
       await server.close()
     }

@@ -295,7 +295,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (this.#stateless && this.#reissue !== 'never')
         this.#sent.set(message.id, { message, headers: options.headers })
     }
-    if (this.#pendingResume !== undefined && message.method !== 'initialize')
+    if (this.#pendingResume !== undefined && message.method !== 'initialize' && !this.#stateless)
       this.#resumePersisted()
     await this.#post(message, options, true)
     if (message.method === 'notifications/cancelled' && !isRequestMessage(message)) {
@@ -425,6 +425,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       return this.#postNow(message, options, mayRecover, undefined)
     const slot = await this.#slots.acquire(options.requestSignal)
     if (slot === undefined) {
+      this.#sent.delete(message.id)
       if (this.#closed) throw new Error('Transport is closed')
       return // The caller gave up while it waited: nothing was sent, nothing is owed (R-C2).
     }
