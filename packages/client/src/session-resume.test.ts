@@ -112,8 +112,11 @@ describe('re-attaching to a persisted session (R-S5)', () => {
     await transport.close()
   })
 
-  test('an invalid persisted session id is a TypeError at construction', () => {
+  test('an invalid persisted session id or protocol version is a TypeError at construction', () => {
     expect(() => new StreamableHttpClientTransport(URL_, { sessionId: 'has space' })).toThrow(
+      TypeError,
+    )
+    expect(() => new StreamableHttpClientTransport(URL_, { protocolVersion: 'auto' })).toThrow(
       TypeError,
     )
   })

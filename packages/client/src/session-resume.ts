@@ -38,19 +38,23 @@ export interface ResumeToken {
 }
 
 const SESSION_ID = /^[\x21-\x7e]{1,1024}$/
+const PROTOCOL_VERSION = /^\d{4}-\d{2}-\d{2}$/
 
 /**
  * Checks the re-attach options of a transport: a caller's misuse throws at construction.
  *
- * @throws {TypeError} when the session id is not 1 to 1024 visible ASCII characters, or a stream
- *   entry is malformed.
+ * @throws {TypeError} when the session id is not 1 to 1024 visible ASCII characters, the protocol
+ *   version is not a `YYYY-MM-DD` revision, or a stream entry is malformed.
  */
 export function checkResumeOptions(
   sessionId: string | undefined,
+  protocolVersion: string | undefined,
   streams: readonly ResumeStream[] | undefined,
 ): void {
   if (sessionId !== undefined && !SESSION_ID.test(sessionId))
     throw new TypeError('sessionId must be 1 to 1024 visible ASCII characters')
+  if (protocolVersion !== undefined && !PROTOCOL_VERSION.test(protocolVersion))
+    throw new TypeError('protocolVersion must be a revision such as 2025-11-25')
   for (const stream of streams ?? []) {
     if (typeof stream?.lastEventId !== 'string' || !Array.isArray(stream.requestIds))
       throw new TypeError('Each resume entry needs a lastEventId string and a requestIds array')

@@ -217,7 +217,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
     if (!(this.#maxMessageBytes > 0))
       throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
-    checkResumeOptions(options.sessionId, options.resume)
+    checkResumeOptions(options.sessionId, options.protocolVersion, options.resume)
     this.#sessionId = options.sessionId
     this.#pendingResume = options.resume
     if (options.protocolVersion !== undefined) this.setProtocolVersion(options.protocolVersion)
