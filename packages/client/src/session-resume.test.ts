@@ -13,6 +13,7 @@ import {
   sse,
 } from '../test/_fake.js'
 import { startMcpwire } from '../test/_fixture.js'
+import { HttpClientTransport } from './http-client-transport.js'
 import type { ResumeToken } from './session-resume.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
 import type { InboundMessage, TransportEventMap, TransportOptions } from './types.js'
@@ -182,6 +183,24 @@ describe('detach() and resume (R-S6)', () => {
     expect(received).toEqual([{ jsonrpc: '2.0', id: 3, result: { content: [] } }])
     expect(transport.sessionId).toBe('session-1')
     await transport.close()
+  })
+})
+
+describe('HttpClientTransport.detach()', () => {
+  test('detaches the Streamable HTTP session it uses, without DELETE', async () => {
+    const { fetch, seen } = fakeFetch((request) =>
+      request.body?.method === 'initialize'
+        ? json(initResult(request.body.id), 200, { 'mcp-session-id': 'auto-1' })
+        : new Response(null, { status: 405 }),
+    )
+    const transport = new HttpClientTransport(URL_, { fetch })
+    transport.onmessage = () => {}
+    await transport.send(INIT)
+    transport.setProtocolVersion('2025-11-25')
+    const token = await transport.detach()
+    expect(token).toMatchObject({ sessionId: 'auto-1', protocolVersion: '2025-11-25', streams: [] })
+    expect(seen.some((request) => request.method === 'DELETE')).toBe(false)
+    expect(transport.stats().state).toBe('closed')
   })
 })
 
