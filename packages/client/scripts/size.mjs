@@ -11,7 +11,7 @@ const entries = {
     'export { StreamableHttpClientTransport } from "./dist/index.js"',
     12,
   ],
-  'HttpClientTransport (auto)': ['export { HttpClientTransport } from "./dist/index.js"', 13],
+  'HttpClientTransport (auto)': ['export { HttpClientTransport } from "./dist/index.js"', 14],
 }
 let failed = false
 for (const [name, [contents, budgetKiB]] of Object.entries(entries)) {
