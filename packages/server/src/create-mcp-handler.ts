@@ -94,10 +94,17 @@ function checkCluster(options: McpHandlerOptions): void {
   if (cluster === undefined) return
   const { sessions, events, bus } = cluster
   if (sessions === undefined || events === undefined || bus === undefined) {
-    throw new TypeError('cluster needs sessions, events and bus (createMemoryCluster(), createRedisCluster())')
+    throw new TypeError(
+      'cluster needs sessions, events and bus (createMemoryCluster(), createRedisCluster())',
+    )
   }
-  if (options.hibernateAfterMs === undefined || options.hibernateAfterMs === Number.POSITIVE_INFINITY) {
-    throw new TypeError('cluster needs a finite hibernateAfterMs: any instance may rebuild a session\'s server')
+  if (
+    options.hibernateAfterMs === undefined ||
+    options.hibernateAfterMs === Number.POSITIVE_INFINITY
+  ) {
+    throw new TypeError(
+      "cluster needs a finite hibernateAfterMs: any instance may rebuild a session's server",
+    )
   }
   if (options.sessionIdleMs === Number.POSITIVE_INFINITY) {
     throw new TypeError('cluster needs a finite sessionIdleMs: stored sessions expire by it')
@@ -220,7 +227,8 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     options: resolved,
     metrics,
     sessions,
-    cluster: node === undefined ? undefined : { node, sessions: new ClusterSessions(node, sessions) },
+    cluster:
+      node === undefined ? undefined : { node, sessions: new ClusterSessions(node, sessions) },
   }
   node?.start()
   const checkHostOrigin = hostOriginGate({
@@ -293,9 +301,14 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
         // Not 404: the client keeps its session and retries once the backend is back.
         log?.('warn', 'cluster backend unavailable', { event: 'cluster-unavailable', error })
         if (log === undefined) resolved.onerror(error)
-        result = errorReply(503, -32000, 'Service unavailable: the cluster backend did not answer', {
-          'retry-after': '1',
-        })
+        result = errorReply(
+          503,
+          -32000,
+          'Service unavailable: the cluster backend did not answer',
+          {
+            'retry-after': '1',
+          },
+        )
       } else {
         resolved.onerror(error)
         result = errorReply(500, -32603, 'Internal error')

@@ -219,7 +219,9 @@ export class ClusterNode {
 
   /** Tells every instance hearing the session; resolves with how many heard it, when known. */
   publish(sessionId: string, message: BusMessage): Promise<number | undefined> {
-    return this.call(() => this.backend.bus.publish(TOPIC_PREFIX + sessionId, JSON.stringify(message)))
+    return this.call(() =>
+      this.backend.bus.publish(TOPIC_PREFIX + sessionId, JSON.stringify(message)),
+    )
   }
 
   /** Registers a tail: it is nudged and dropped by what the bus says about its stream. */

@@ -54,7 +54,8 @@ export class ClusterSessions implements BusListener {
       }
       if (typeof touched === 'number' && touched > local.replayVersion) {
         const record = await node.call(() => sessions.get(id))
-        if (record !== undefined) local.reload(ReplayLog.fromState(record.replay), record.replayVersion)
+        if (record !== undefined)
+          local.reload(ReplayLog.fromState(record.replay), record.replayVersion)
       }
       if (local.closed) return { ok: false, status: 404 }
       return { ok: true, session: local }
@@ -162,7 +163,8 @@ export class ClusterSessions implements BusListener {
     if (message.t === 'ended') {
       void session.close()
     } else if (message.t === 'answer') {
-      if (session.awaitsAnswer(message.message.id as RequestId)) session.receive(message.message, {})
+      if (session.awaitsAnswer(message.message.id as RequestId))
+        session.receive(message.message, {})
     } else if (message.t === 'cancel') {
       const requestId = (message.message.params as { requestId?: unknown } | undefined)?.requestId
       const runs =

@@ -1,12 +1,12 @@
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import { ClusterStreamWriter } from '../cluster/cluster-stream-writer.js'
+import type { ReplayState } from '../cluster/session-store.js'
 import type { EventStream } from '../http/event-stream.js'
 import type { Metrics } from '../metrics.js'
 import type { ResolvedOptions } from '../options.js'
 import { idKey, isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
 import { OutboundStream } from './outbound-stream.js'
-import type { ReplayState } from '../cluster/session-store.js'
-import type { ReplayLog } from './replay-log.js'
+import { type ReplayLog, replayDelta } from './replay-log.js'
 import type { RequestScope } from './request-scope.js'
 import { McpTransport, type MessageExtraInfo, type MessageRouter } from './transport.js'
 
@@ -105,8 +105,8 @@ export class Session implements MessageRouter {
   replayVersion = 0
   /** In a cluster: whether this instance hears the session's topic (released when it ends). */
   retained = false
-  /** In a cluster: the live server missed a replay change; it is rebuilt once idle. */
-  #stale = false
+  /** Replay requests sent to a live server (a change made on another instance), for their ids. */
+  #liveReplays = 0
 
   constructor(
     id: string,
@@ -139,20 +139,32 @@ export class Session implements MessageRouter {
   }
 
   /**
-   * Takes a newer replay log (another instance changed the session's state): the server is
-   * rebuilt from it at the next wake, at once if it can hibernate now, else once it is idle.
+   * Takes a newer replay log (another instance of a cluster changed the session's state). A
+   * sleeping server is rebuilt from it at the next wake; a live one is sent what changed
+   * (`notifications/initialized`, `logging/setLevel`, `resources/subscribe` or `unsubscribe`),
+   * its answers kept from the client, as a rebuild does.
    */
   reload(log: ReplayLog, version: number): void {
-    if (this.#closed || this.#replayLog === undefined) return
+    const before = this.#replayLog?.toState()
+    if (this.#closed || before === undefined) return
     this.#replayLog = log
     this.replayVersion = version
-    this.#stale = !this.#hibernated
-    this.refreshIfStale()
-  }
-
-  /** Lets a server that missed a replay change go, when nothing is in flight, so the next wake rebuilds it. */
-  refreshIfStale(): void {
-    if (this.#stale && this.hibernate()) this.#stale = false
+    const transport = this.#transport
+    if (this.#hibernated || transport === undefined) return
+    for (const { message, awaitsAnswer } of replayDelta(before, log.toState())) {
+      let sent = message
+      if (awaitsAnswer) {
+        const id = `mcpwire:replay:live:${++this.#liveReplays}`
+        sent = { ...message, id }
+        this.#replayAnswers ??= new Map()
+        const answers = this.#replayAnswers
+        answers.set(idKey(id), () => {
+          answers.delete(idKey(id))
+          if (answers.size === 0 && this.#replayAnswers === answers) this.#replayAnswers = undefined
+        })
+      }
+      transport.receive(sent, {})
+    }
   }
 
   /** Whether the live server awaits the client's answer with this wire id. */
@@ -452,7 +464,10 @@ export class Session implements MessageRouter {
             const refusal: McpMessage = {
               jsonrpc: '2.0',
               id,
-              error: { code: -32603, message: 'Service unavailable: the session could not be stored' },
+              error: {
+                code: -32603,
+                message: 'Service unavailable: the session could not be stored',
+              },
             }
             await scope?.respond(id, refusal)
             await this.close()
@@ -515,10 +530,13 @@ export class Session implements MessageRouter {
   ): OutboundStream {
     const { eventStore, onerror, sessionIdleMs } = this.#host.options
     const node = this.#host.cluster
-    if (node === undefined || legacy || this.kind === 'legacy') {
+    // In a cluster, the stream answering initialize comes before the session is stored: it is
+    // not resumable (it carries one short answer).
+    const unstored = node !== undefined && requestIds !== undefined && this.replayVersion === 0
+    if (node === undefined || legacy || this.kind === 'legacy' || unstored) {
       return new OutboundStream({
         streamId,
-        eventStore: legacy ? undefined : eventStore,
+        eventStore: legacy || unstored ? undefined : eventStore,
         eventName: legacy ? 'message' : undefined,
         metrics: this.#host.metrics,
         onerror,

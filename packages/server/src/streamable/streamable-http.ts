@@ -150,7 +150,6 @@ export async function handleStreamablePost(
     if (batch && !allowsBatch(session.protocolVersion)) {
       return errorReply(400, -32600, 'Invalid request: batches are not supported in this version')
     }
-    session.refreshIfStale()
     // In a cluster, answers and notifications need no server here: they go where they are awaited.
     const needsServer = ctx.cluster === undefined || messages.some(isRequest)
     if (needsServer && !(await session.wake())) return sessionError(404)
@@ -252,7 +251,6 @@ export async function handleStreamableGet(
   const refusal = checkVersionHeader(request, session)
   if (refusal !== undefined) return refusal
   // A listening client may be sent server messages at any time: its server must be live.
-  session.refreshIfStale()
   if (!(await session.wake())) return sessionError(404)
   session.markUsed()
   session.touch()
@@ -399,6 +397,8 @@ async function clusterGet(
     onerror: ctx.options.onerror,
   })
   await relay.start()
-  node.publish(session.id, { t: 'drop', stream: streamId, keep: relay.connectionId }).catch(() => {})
+  node
+    .publish(session.id, { t: 'drop', stream: streamId, keep: relay.connectionId })
+    .catch(() => {})
   return eventStreamReply(connection, headers)
 }
