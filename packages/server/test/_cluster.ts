@@ -145,7 +145,8 @@ export function startCluster(
   count: number,
   options: Partial<McpHandlerOptions> = {},
   backend: ClusterBackend = createMemoryCluster(),
-  heartbeatMs = 50,
+  // Long enough that a loaded machine does not pass for a dead instance; kill tests shorten it.
+  heartbeatMs = 1000,
 ): TestCluster {
   const timers = Array.from({ length: count }, () => new FreezableTimers())
   const handlers = timers.map((t, i) =>

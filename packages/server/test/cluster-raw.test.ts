@@ -7,6 +7,7 @@ import {
 } from '../src/index.js'
 import { buildClusterServer, hangs, sseReader, startCluster, type TestCluster } from './_cluster.js'
 import { initializeBody, post } from './_requests.js'
+import { waitFor } from './_wait-for.js'
 
 const VERSION = '2025-11-25'
 let cluster: TestCluster | undefined
@@ -134,6 +135,8 @@ describe('cluster mode, raw requests to chosen instances', () => {
       expect(response.status).toBe(404)
     }
     expect(await cluster.backend.sessions.get(sessionId)).toBeUndefined()
+    // No instance still listens on the session's topic.
+    await waitFor(() => (cluster!.backend.bus as unknown as { topics: number }).topics === 0)
   })
 
   it('an idle session expires on every instance; activity on one keeps it alive on all', async () => {
@@ -159,7 +162,7 @@ describe('cluster mode, raw requests to chosen instances', () => {
   })
 
   it('a resumed stream whose producer died gets an error for its request, not a hang', async () => {
-    cluster = startCluster(3)
+    cluster = startCluster(3, {}, undefined, 100)
     const sessionId = await open(cluster)
     const response = await cluster.fetchOn(0, post(call(7, 'hang', {}, 'h'), headers(sessionId)))
     const reader = sseReader(response)
@@ -176,6 +179,22 @@ describe('cluster mode, raw requests to chosen instances', () => {
     })
     expect(await resumed.next()).toBeUndefined()
     expect(hangs.waiting).toHaveLength(1) // the tool itself never answered
+  })
+
+  it('notifications/cancelled POSTed to another instance reaches the request it names', async () => {
+    cluster = startCluster(3, {}, undefined, 60_000)
+    const sessionId = await open(cluster)
+    const response = await cluster.fetchOn(0, post(call(7, 'hang', {}, 'h'), headers(sessionId)))
+    const reader = sseReader(response)
+    await reader.next() // priming
+    await reader.next() // progress: the tool runs
+    const cancel = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 7, reason: 'changed my mind' },
+    })
+    expect((await cluster.fetchOn(2, post(cancel, headers(sessionId)))).status).toBe(202)
+    expect(await reader.next()).toBeUndefined() // no response follows; the stream ends
   })
 
   it('a failing or silent backend gets 503 with a JSON-RPC error, quickly', async () => {

@@ -85,6 +85,9 @@ describe('cluster mode with the SDK v1 client, round robin over 3 instances', ()
       await client.callTool({ name: 'log', arguments: { level: 'info' } })
       await client.callTool({ name: 'log', arguments: { level: 'error' } })
     }
+    // They come on the GET stream, relayed from the store: wait for the three that pass.
+    await waitFor(() => logs.filter((l) => l.startsWith('error')).length === 3)
+    await new Promise((resolve) => setTimeout(resolve, 100))
     expect(logs.filter((l) => l.startsWith('info'))).toEqual([])
     expect(logs.filter((l) => l.startsWith('error'))).toHaveLength(3)
   })
@@ -154,7 +157,7 @@ describe('cluster mode with the SDK v1 client, round robin over 3 instances', ()
   })
 
   it('a call whose instance dies gets an explicit error; the session goes on on the others', async () => {
-    cluster = startCluster(3)
+    cluster = startCluster(3, {}, undefined, 100)
     const { client, transport } = await connect(cluster)
     const call = client.callTool({ name: 'hang', arguments: {} }, undefined, {
       onprogress: () => {},
