@@ -141,14 +141,21 @@ export interface TestCluster {
   close(): Promise<void>
 }
 
+/**
+ * Starts `count` handlers on one shared backend, or one backend per instance (each instance with
+ * its own connections to the same Redis, say).
+ */
 export function startCluster(
   count: number,
   options: Partial<McpHandlerOptions> = {},
-  backend: ClusterBackend = createMemoryCluster(),
+  backends: ClusterBackend | readonly ClusterBackend[] = createMemoryCluster(),
   // Long enough that a loaded machine does not pass for a dead instance; kill tests shorten it.
   heartbeatMs = 1000,
 ): TestCluster {
   const timers = Array.from({ length: count }, () => new FreezableTimers())
+  const backendOf = (i: number): ClusterBackend =>
+    Array.isArray(backends) ? backends[i]! : (backends as ClusterBackend)
+  const backend = backendOf(0)
   const handlers = timers.map((t, i) =>
     createMcpHandler({
       connect: (transport) => buildClusterServer(`i${i}`).connect(transport),
@@ -156,7 +163,7 @@ export function startCluster(
       hibernateAfterMs: 60_000,
       keepAliveMs: 1000,
       timers: t,
-      cluster: { ...backend, instanceId: `i${i}`, heartbeatMs, backendTimeoutMs: 1000 },
+      cluster: { ...backendOf(i), instanceId: `i${i}`, heartbeatMs, backendTimeoutMs: 1000 },
       ...options,
     }),
   )

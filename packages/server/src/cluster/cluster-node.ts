@@ -1,6 +1,6 @@
 import type { McpMessage } from '../protocol/message.js'
 import type { TimerHandle, Timers } from '../timers.js'
-import { StreamEndedError } from './cluster-event-store.js'
+import type { StreamEndedError } from './cluster-event-store.js'
 import { sessionOfStream } from './cluster-ids.js'
 import type { ClusterBackend } from './memory-cluster.js'
 
@@ -145,7 +145,7 @@ export class ClusterNode {
     try {
       return await Promise.race([work(), deadline])
     } catch (error) {
-      if (error instanceof StreamEndedError || error instanceof RangeError) throw error
+      if (isStreamEnded(error) || error instanceof RangeError) throw error
       if (error instanceof ClusterUnavailableError) throw error
       throw new ClusterUnavailableError(error)
     } finally {
@@ -261,6 +261,14 @@ export class ClusterNode {
     }
     this.#listener?.onSessionMessage(sessionId, message)
   }
+}
+
+/**
+ * Whether `error` is a {@link StreamEndedError}, by name: a backend package may bring its own copy
+ * of this module (a bundled or duplicated `@mcpwire/server`).
+ */
+export function isStreamEnded(error: unknown): boolean {
+  return error instanceof Error && error.name === 'StreamEndedError'
 }
 
 function sessionOf(streamId: string): string | undefined {

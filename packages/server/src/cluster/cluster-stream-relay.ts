@@ -2,9 +2,8 @@ import { encode } from '@mcpwire/sse'
 import type { EventStream } from '../http/event-stream.js'
 import type { McpMessage, RequestId } from '../protocol/message.js'
 import type { TimerHandle, Timers } from '../timers.js'
-import { StreamEndedError } from './cluster-event-store.js'
 import { sessionOfStream } from './cluster-ids.js'
-import type { ClusterNode, StreamTail } from './cluster-node.js'
+import { type ClusterNode, isStreamEnded, type StreamTail } from './cluster-node.js'
 
 /** Events read per page. */
 const PAGE = 64
@@ -140,7 +139,7 @@ export class ClusterStreamRelay implements StreamTail {
     try {
       await node.call(() => events.end(streamId, errors, node.instanceId, node.nextSeq()))
     } catch (error) {
-      if (!(error instanceof StreamEndedError)) throw error // the producer's answer won the race
+      if (!isStreamEnded(error)) throw error // the producer's answer won the race
     }
   }
 

@@ -1,8 +1,7 @@
 import type { McpMessage } from '../protocol/message.js'
 import type { EventStore } from '../session/event-store.js'
-import { StreamEndedError } from './cluster-event-store.js'
 import { answeredKey } from './cluster-ids.js'
-import type { ClusterNode } from './cluster-node.js'
+import { type ClusterNode, isStreamEnded } from './cluster-node.js'
 
 /** What one stream's writer needs to know of its stream. */
 export interface ClusterStreamWriterOptions {
@@ -89,7 +88,7 @@ export class ClusterStreamWriter implements EventStore {
     try {
       await node.call(() => node.backend.events.end(streamId, [], node.instanceId, seq))
     } catch (error) {
-      if (!(error instanceof StreamEndedError)) throw error
+      if (!isStreamEnded(error)) throw error
     }
   }
 
