@@ -250,13 +250,18 @@ export async function handleStreamableGet(
   const session = found.session
   const refusal = checkVersionHeader(request, session)
   if (refusal !== undefined) return refusal
-  // A listening client may be sent server messages at any time: its server must be live.
-  if (!(await session.wake())) return sessionError(404)
+  const lastEventId = request.headers.get('last-event-id')
+  // A listening client may be sent server messages at any time: its server must be live. In a
+  // cluster, resuming a POST stream needs none: the events come from the store.
+  const resumesPost =
+    ctx.cluster !== undefined &&
+    lastEventId !== null &&
+    parseClusterEventId(lastEventId)?.streamId !== standaloneStreamId(session.id)
+  if (!resumesPost && !(await session.wake())) return sessionError(404)
   session.markUsed()
   session.touch()
   const headers = { [SESSION_HEADER]: session.id }
   const store = ctx.options.eventStore
-  const lastEventId = request.headers.get('last-event-id')
   if (ctx.cluster !== undefined) return clusterGet(ctx, session, lastEventId, headers)
 
   if (lastEventId !== null && store !== undefined) {
