@@ -267,6 +267,35 @@ function counting(backend: ClusterBackend): { backend: ClusterBackend; calls: st
   }
 }
 
+describe('cluster option checks', () => {
+  const connect = () => {}
+  it('refuses a cluster without a finite hibernateAfterMs or sessionIdleMs, or with an eventStore', () => {
+    const cluster = createMemoryCluster()
+    expect(() => createMcpHandler({ connect, cluster })).toThrow(/hibernateAfterMs/)
+    expect(() =>
+      createMcpHandler({ connect, cluster, hibernateAfterMs: Number.POSITIVE_INFINITY }),
+    ).toThrow(/hibernateAfterMs/)
+    expect(() =>
+      createMcpHandler({
+        connect,
+        cluster,
+        hibernateAfterMs: 1000,
+        sessionIdleMs: Number.POSITIVE_INFINITY,
+      }),
+    ).toThrow(/sessionIdleMs/)
+    expect(() =>
+      createMcpHandler({ connect, cluster, hibernateAfterMs: 1000, eventStore: false }),
+    ).toThrow(/eventStore/)
+    expect(() =>
+      createMcpHandler({
+        connect,
+        cluster: { ...cluster, instanceId: 'a.b' },
+        hibernateAfterMs: 1,
+      }),
+    ).toThrow(/instanceId/)
+  })
+})
+
 describe('cluster mode costs', () => {
   it('counts backend calls per steady-state tools/call on one instance', async () => {
     const { backend, calls } = counting(createMemoryCluster())
