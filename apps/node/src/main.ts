@@ -11,9 +11,10 @@ import {
   shutdownOnSignals,
 } from '@mcpwire/app-shared'
 import { toNodeHandler } from '@mcpwire/server/node'
+import { withRedisCluster } from './redis-cluster.js'
 
 const { hostname, port } = listenAddress(process.env)
-const app = createExampleHandler(handlerOptions(process.env))
+const app = createExampleHandler(await withRedisCluster(process.env, handlerOptions(process.env)))
 const direct = toNodeHandler(app.mcp.fetch)
 const viaFetch = toNodeHandler(app.fetch)
 

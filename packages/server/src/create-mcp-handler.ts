@@ -1,3 +1,5 @@
+import { ClusterNode, ClusterUnavailableError } from './cluster/cluster-node.js'
+import { ClusterSessions } from './cluster/cluster-sessions.js'
 import type { Caller, HandlerContext } from './handler-context.js'
 import { exposeDirectAnswer } from './http/direct-answer.js'
 import { dispatchPost } from './http/era-dispatch.js'
@@ -86,8 +88,35 @@ function checkLegs(options: McpHandlerOptions): void {
   }
 }
 
+/** Cluster mode rebuilds servers anywhere and keeps sessions in the backend: it needs both bounded. */
+function checkCluster(options: McpHandlerOptions): void {
+  const cluster = options.cluster
+  if (cluster === undefined) return
+  const { sessions, events, bus } = cluster
+  if (sessions === undefined || events === undefined || bus === undefined) {
+    throw new TypeError(
+      'cluster needs sessions, events and bus (createMemoryCluster(), createRedisCluster())',
+    )
+  }
+  if (
+    options.hibernateAfterMs === undefined ||
+    options.hibernateAfterMs === Number.POSITIVE_INFINITY
+  ) {
+    throw new TypeError(
+      "cluster needs a finite hibernateAfterMs: any instance may rebuild a session's server",
+    )
+  }
+  if (options.sessionIdleMs === Number.POSITIVE_INFINITY) {
+    throw new TypeError('cluster needs a finite sessionIdleMs: stored sessions expire by it')
+  }
+  if (options.eventStore !== undefined) {
+    throw new TypeError('Set cluster or eventStore, not both: the cluster keeps the events')
+  }
+}
+
 function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
   checkLegs(options)
+  checkCluster(options)
   checkNumber('maxBodyBytes', options.maxBodyBytes, 1)
   checkNumber('maxJsonDepth', options.maxJsonDepth, 1, { integer: true })
   checkNumber('keepAliveMs', options.keepAliveMs, 0)
@@ -118,7 +147,11 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     path: options.path ?? '/mcp',
     legacy,
     eventStore:
-      options.eventStore === false ? undefined : (options.eventStore ?? new InMemoryEventStore()),
+      options.cluster !== undefined
+        ? options.cluster.events
+        : options.eventStore === false
+          ? undefined
+          : (options.eventStore ?? new InMemoryEventStore()),
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
     authenticate: options.authenticate,
@@ -137,6 +170,7 @@ function resolveOptions(options: McpHandlerOptions): ResolvedOptions {
     maxSessionEventBytes: options.maxSessionEventBytes ?? 4 * 1024 * 1024,
     onerror: options.onerror ?? defaultOnError(options.logger),
     timers: options.timers ?? globalTimers,
+    cluster: options.cluster,
   }
 }
 
@@ -184,11 +218,19 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   if (store instanceof InMemoryEventStore) metrics.evictedEventsOf = () => store.evictedEvents
   const log = toLog(options.logger)
   metrics.log = log
+  const node =
+    resolved.cluster === undefined
+      ? undefined
+      : new ClusterNode(resolved.cluster, resolved.timers, resolved.onerror)
+  const sessions = new SessionRegistry(resolved, metrics, node)
   const ctx: HandlerContext = {
     options: resolved,
     metrics,
-    sessions: new SessionRegistry(resolved, metrics),
+    sessions,
+    cluster:
+      node === undefined ? undefined : { node, sessions: new ClusterSessions(node, sessions) },
   }
+  node?.start()
   const checkHostOrigin = hostOriginGate({
     allowedHosts: resolved.allowedHosts,
     allowedOrigins: resolved.allowedOrigins,
@@ -255,8 +297,22 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     try {
       result = await route(request)
     } catch (error) {
-      resolved.onerror(error)
-      result = errorReply(500, -32603, 'Internal error')
+      if (error instanceof ClusterUnavailableError) {
+        // Not 404: the client keeps its session and retries once the backend is back.
+        log?.('warn', 'cluster backend unavailable', { event: 'cluster-unavailable', error })
+        if (log === undefined) resolved.onerror(error)
+        result = errorReply(
+          503,
+          -32000,
+          'Service unavailable: the cluster backend did not answer',
+          {
+            'retry-after': '1',
+          },
+        )
+      } else {
+        resolved.onerror(error)
+        result = errorReply(500, -32603, 'Internal error')
+      }
     }
     if (log !== undefined && result.status >= 400 && result.status < 500) {
       log('info', 'request refused', {
@@ -278,6 +334,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     fetch,
     close: async () => {
       await Promise.all([ctx.sessions.closeAll(), resolved.modern?.close?.()])
+      await node?.stop()
     },
     stats: () => metrics.snapshot(),
   }

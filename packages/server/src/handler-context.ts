@@ -1,3 +1,5 @@
+import type { ClusterNode } from './cluster/cluster-node.js'
+import type { ClusterSessions } from './cluster/cluster-sessions.js'
 import type { Metrics } from './metrics.js'
 import type { AuthInfo, ResolvedOptions } from './options.js'
 import type { SessionRegistry } from './session/session-registry.js'
@@ -7,6 +9,8 @@ export interface HandlerContext {
   readonly options: ResolvedOptions
   readonly metrics: Metrics
   readonly sessions: SessionRegistry
+  /** In cluster mode: this instance's part in the cluster, and the shared sessions. */
+  readonly cluster?: { readonly node: ClusterNode; readonly sessions: ClusterSessions } | undefined
 }
 
 /** Who sent a request, as `authenticate` decided. */

@@ -21,6 +21,9 @@ export {
   sessionOfStream,
   standaloneStreamId,
 } from './cluster/cluster-ids.js'
+export type { ClusterOptions } from './cluster/cluster-node.js'
+export { ClusterUnavailableError } from './cluster/cluster-node.js'
+export { INTERRUPTED_MESSAGE } from './cluster/cluster-stream-relay.js'
 export type { ClusterBackend, MemoryClusterOptions } from './cluster/memory-cluster.js'
 export { createMemoryCluster } from './cluster/memory-cluster.js'
 export type {

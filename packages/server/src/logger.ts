@@ -6,6 +6,7 @@ export type McpLogEventName =
   | 'stream-overflow'
   | 'request-refused'
   | 'server-error'
+  | 'cluster-unavailable'
 
 /** The structured part of a log entry: `event` plus what it concerns (never message bodies or tokens). */
 export interface McpLogFields {

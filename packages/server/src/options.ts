@@ -1,3 +1,4 @@
+import type { ClusterOptions } from './cluster/cluster-node.js'
 import type { McpLogger } from './logger.js'
 import type { ModernHandler } from './modern/modern-handler.js'
 import type { BearerAuth } from './security/bearer.js'
@@ -137,6 +138,16 @@ export interface McpHandlerOptions {
   readonly logger?: McpLogger
   /** The clock for idle timeouts and keep-alives. Default: global timers. */
   readonly timers?: Timers
+  /**
+   * Runs this handler as one instance of a cluster with no sticky sessions (Streamable HTTP
+   * sessions, 2025-03-26 to 2025-11-25): sessions, their replay logs and the events of every
+   * stream live in the shared backend, and any instance serves any request of any session,
+   * rebuilding the session's server from its replay log as a wake from hibernation does. Needs a
+   * finite `hibernateAfterMs` (your server keeps no per-session state of its own) and a finite
+   * `sessionIdleMs`; `eventStore` must be unset (the backend's is used). Legacy HTTP+SSE sessions
+   * stay on the instance holding their stream. See the README's "Cluster mode". Default: none.
+   */
+  readonly cluster?: ClusterOptions
 }
 
 /** {@link McpHandlerOptions} with every default filled in. */
@@ -168,4 +179,5 @@ export interface ResolvedOptions {
   readonly maxSessionEventBytes: number
   readonly onerror: (error: unknown) => void
   readonly timers: Timers
+  readonly cluster: ClusterOptions | undefined
 }

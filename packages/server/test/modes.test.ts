@@ -104,8 +104,10 @@ describe('public API', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
+        "ClusterUnavailableError",
         "DEFAULT_PROTOCOL_VERSION",
         "FIRST_MODERN_PROTOCOL_VERSION",
+        "INTERRUPTED_MESSAGE",
         "InMemoryEventStore",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",

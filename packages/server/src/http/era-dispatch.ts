@@ -44,7 +44,7 @@ export async function dispatchPost(
   const version = request.headers.get('mcp-protocol-version')
   const lookup =
     servesLegacy && (version === null || !isModernRevision(version))
-      ? findPostSession(ctx, request, caller)
+      ? await findPostSession(ctx, request, caller)
       : undefined
   if (lookup !== undefined && !(lookup instanceof Session)) return lookup
   const text = await readJsonBody(request, ctx.options.maxBodyBytes)
@@ -62,7 +62,7 @@ export async function dispatchPost(
     }
     return relayModern(ctx, modern, request, caller, body)
   }
-  const session = lookup ?? findPostSession(ctx, request, caller)
+  const session = lookup ?? (await findPostSession(ctx, request, caller))
   if (session !== undefined && !(session instanceof Session)) return session
   return handleStreamablePost(ctx, request, caller, parsed, session)
 }

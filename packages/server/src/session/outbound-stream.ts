@@ -23,6 +23,8 @@ export interface OutboundStreamOptions {
   readonly eventName?: string | undefined
   readonly metrics: Metrics
   readonly onerror: (error: unknown) => void
+  /** Runs once when the stream ends, after its last event is stored (a cluster's end marker). */
+  readonly onEnd?: (() => Promise<void>) | undefined
 }
 
 /**
@@ -113,6 +115,11 @@ export class OutboundStream implements MessageSink {
     this.#ended = true
     void this.#enqueue(async () => {
       this.#replayedIds = undefined
+      try {
+        await this.#options.onEnd?.()
+      } catch (error) {
+        this.#options.onerror(error) // the connection still ends: the client is not left waiting
+      }
       if (this.#replay !== undefined) return // the replay ends the connection when it finishes
       this.#connection?.end()
       this.#connection = undefined

@@ -113,3 +113,33 @@ export class ReplayLog {
     return log
   }
 }
+
+/**
+ * What a live server that has `from` must be told to reach `to`: `notifications/initialized`, the
+ * new `logging/setLevel`, and a `resources/subscribe` or `unsubscribe` per changed URI. Requests
+ * carry a placeholder id the caller replaces.
+ *
+ * @example
+ * ```ts
+ * replayDelta(before, after) // [{ message: { method: 'logging/setLevel', ... }, awaitsAnswer: true, ... }]
+ * ```
+ */
+export function replayDelta(from: ReplayState, to: ReplayState): ReplayedMessage[] {
+  const delta: ReplayedMessage[] = []
+  const request = (method: string, params: unknown): ReplayedMessage => ({
+    message: { jsonrpc: '2.0', id: 'mcpwire:replay', method, params },
+    awaitsAnswer: true,
+    mustSucceed: false,
+  })
+  if (to.initialized && !from.initialized) {
+    delta.push({ message: INITIALIZED, awaitsAnswer: false, mustSucceed: false })
+  }
+  if (to.logLevel !== undefined && to.logLevel !== from.logLevel) {
+    delta.push(request('logging/setLevel', JSON.parse(to.logLevel)))
+  }
+  const had = new Set(from.subscriptions)
+  const has = new Set(to.subscriptions)
+  for (const uri of has) if (!had.has(uri)) delta.push(request('resources/subscribe', { uri }))
+  for (const uri of had) if (!has.has(uri)) delta.push(request('resources/unsubscribe', { uri }))
+  return delta
+}

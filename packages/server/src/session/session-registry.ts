@@ -1,3 +1,6 @@
+import { clusterStreamId, standaloneStreamId } from '../cluster/cluster-ids.js'
+import type { ClusterNode } from '../cluster/cluster-node.js'
+import type { SessionRecord } from '../cluster/session-store.js'
 import { errorReply, type Reply } from '../http/reply.js'
 import type { Metrics } from '../metrics.js'
 import type { ResolvedOptions } from '../options.js'
@@ -43,10 +46,65 @@ export class SessionRegistry implements SessionHost {
   /** Open sessions per principal (for `maxSessionsPerPrincipal`). */
   readonly #perPrincipal = new Map<string, number>()
 
-  constructor(options: ResolvedOptions, metrics: Metrics) {
+  /** In a cluster: this instance's part in it. */
+  readonly cluster: ClusterNode | undefined
+
+  constructor(options: ResolvedOptions, metrics: Metrics, cluster?: ClusterNode) {
     this.options = options
     this.metrics = metrics
+    this.cluster = cluster
     if (options.hibernateAfterMs !== Number.POSITIVE_INFINITY) this.#awake = new Map()
+  }
+
+  /** The open session with this id held here, whoever it belongs to. */
+  local(id: string): Session | undefined {
+    const session = this.#sessions.get(id)
+    return session === undefined || session.closed ? undefined : session
+  }
+
+  /**
+   * Holds a session another instance of the cluster created, as a hibernated one: the first wake
+   * builds its server from `replayLog`.
+   */
+  adopt(record: SessionRecord, replayLog: ReplayLog): Session {
+    const session = new Session(
+      record.id,
+      record.principal,
+      'streamable',
+      record.protocolVersion,
+      this,
+      replayLog,
+      true,
+    )
+    session.replayVersion = record.replayVersion
+    session.retained = true
+    this.metrics.sessions++
+    this.#perPrincipal.set(record.principal, (this.#perPrincipal.get(record.principal) ?? 0) + 1)
+    session.createdAt = this.options.timers.now()
+    this.touch(session)
+    return session
+  }
+
+  /** In a cluster: stores the new session and hears its topic before `initialize` is answered. */
+  async initialized(session: Session): Promise<void> {
+    const node = this.cluster
+    const replay = session.replayState
+    if (node === undefined || session.kind !== 'streamable' || replay === undefined) return
+    const record: SessionRecord = {
+      id: session.id,
+      principal: session.principal,
+      kind: 'streamable',
+      protocolVersion: session.protocolVersion,
+      replay,
+      replayVersion: 1,
+    }
+    const ttl = this.options.sessionIdleMs
+    if (!(await node.call(() => node.backend.sessions.create(record, ttl)))) {
+      throw new Error('A session with this id is already stored')
+    }
+    session.replayVersion = 1
+    await node.retain(session.id)
+    session.retained = true
   }
 
   /** Whether another session fits under `maxSessions`. */
@@ -127,7 +185,12 @@ export class SessionRegistry implements SessionHost {
     if (this.#sweep !== undefined) this.#arm(this.#nextDeadline())
   }
 
-  newStreamId(): string {
+  newStreamId(session: Session, standalone: boolean): string {
+    if (this.cluster !== undefined && session.kind === 'streamable') {
+      if (standalone) return standaloneStreamId(session.id)
+      this.#streamCount++
+      return clusterStreamId(session.id, `${this.#streamIdPrefix}${this.#streamCount.toString(36)}`)
+    }
     this.#streamCount++
     return `${this.#streamIdPrefix}${this.#streamCount.toString(36)}`
   }
@@ -158,6 +221,7 @@ export class SessionRegistry implements SessionHost {
 
   /** Forgets an ended session; the idle timer stops with the last one. */
   ended(session: Session): void {
+    if (session.retained) this.cluster?.release(session.id)
     if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id)
     this.#awake?.delete(session.id)
     this.#unused.delete(session.id)

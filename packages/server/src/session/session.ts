@@ -1,9 +1,12 @@
+import type { ClusterNode } from '../cluster/cluster-node.js'
+import { ClusterStreamWriter } from '../cluster/cluster-stream-writer.js'
+import type { ReplayState } from '../cluster/session-store.js'
 import type { EventStream } from '../http/event-stream.js'
 import type { Metrics } from '../metrics.js'
 import type { ResolvedOptions } from '../options.js'
 import { idKey, isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
 import { OutboundStream } from './outbound-stream.js'
-import type { ReplayLog } from './replay-log.js'
+import { type ReplayLog, replayDelta } from './replay-log.js'
 import type { RequestScope } from './request-scope.js'
 import { McpTransport, type MessageExtraInfo, type MessageRouter } from './transport.js'
 
@@ -24,12 +27,22 @@ export interface SessionHost {
   touch(session: Session): void
   /** Called once when the session has ended. */
   ended(session: Session): void
-  /** A new stream id, unique among the handler's streams (and so in a shared event store). */
-  newStreamId(): string
+  /**
+   * A new stream id, unique among the handler's streams (and so in a shared event store); in a
+   * cluster, the session's standalone stream has a fixed one.
+   */
+  newStreamId(session: Session, standalone: boolean): string
   /** A new id for a request the server sends the client, unique among the handler's. */
   newServerRequestId(): string
   /** Called once when the client first uses the session after `initialize`. */
   used(session: Session): void
+  /** In a cluster: this instance's part in it (sessions are shared, their events too). */
+  readonly cluster?: ClusterNode | undefined
+  /**
+   * Called when the server answered `initialize` successfully, before the answer goes out: in a
+   * cluster, the session is stored then, so a next request that lands elsewhere finds it.
+   */
+  initialized?(session: Session): Promise<void>
 }
 
 /**
@@ -64,7 +77,7 @@ export class Session implements MessageRouter {
   /** The live server's transport; undefined while the session hibernates or wakes. */
   #transport: McpTransport | undefined
   /** What rebuilding the server takes; only where the session may hibernate. */
-  readonly #replayLog: ReplayLog | undefined
+  #replayLog: ReplayLog | undefined
   #hibernated = false
   /** The rebuild in progress, shared by every request that waits for it. */
   #waking: Promise<boolean> | undefined
@@ -88,6 +101,12 @@ export class Session implements MessageRouter {
   #abortWake: ((reason: Error) => void) | undefined
   /** The key ({@link idKey}) of the client's `initialize` request until the server answers it. */
   #initializeKey: string | undefined
+  /** In a cluster: the version of the stored replay log this session's log matches. */
+  replayVersion = 0
+  /** In a cluster: whether this instance hears the session's topic (released when it ends). */
+  retained = false
+  /** Replay requests sent to a live server (a change made on another instance), for their ids. */
+  #liveReplays = 0
 
   constructor(
     id: string,
@@ -96,14 +115,66 @@ export class Session implements MessageRouter {
     protocolVersion: string,
     host: SessionHost,
     replayLog?: ReplayLog,
+    adopted = false,
   ) {
     this.id = id
     this.principal = principal
     this.kind = kind
     this.protocolVersion = protocolVersion
     this.#host = host
-    this.#transport = this.#newTransport()
     this.#replayLog = replayLog
+    if (adopted && replayLog !== undefined) {
+      // A session another instance created: its server is built by the first wake.
+      this.#hibernated = true
+      this.#used = true
+      host.metrics.hibernatedSessions++
+    } else {
+      this.#transport = this.#newTransport()
+    }
+  }
+
+  /** The replay log as data (for a shared store), when the session keeps one. */
+  get replayState(): ReplayState | undefined {
+    return this.#replayLog?.toState()
+  }
+
+  /**
+   * Takes a newer replay log (another instance of a cluster changed the session's state). A
+   * sleeping server is rebuilt from it at the next wake; a live one is sent what changed
+   * (`notifications/initialized`, `logging/setLevel`, `resources/subscribe` or `unsubscribe`),
+   * its answers kept from the client, as a rebuild does.
+   */
+  reload(log: ReplayLog, version: number): void {
+    const before = this.#replayLog?.toState()
+    if (this.#closed || before === undefined) return
+    this.#replayLog = log
+    this.replayVersion = version
+    const transport = this.#transport
+    if (this.#hibernated || transport === undefined) return
+    for (const { message, awaitsAnswer } of replayDelta(before, log.toState())) {
+      let sent = message
+      if (awaitsAnswer) {
+        const id = `mcpwire:replay:live:${++this.#liveReplays}`
+        sent = { ...message, id }
+        this.#replayAnswers ??= new Map()
+        const answers = this.#replayAnswers
+        answers.set(idKey(id), () => {
+          answers.delete(idKey(id))
+          if (answers.size === 0 && this.#replayAnswers === answers) this.#replayAnswers = undefined
+        })
+      }
+      transport.receive(sent, {})
+    }
+  }
+
+  /** Whether the live server awaits the client's answer with this wire id. */
+  awaitsAnswer(id: RequestId): boolean {
+    return this.#transport?.awaits(id) ?? false
+  }
+
+  /** A POST stream this instance produces and that has not ended, if any. */
+  liveStream(streamId: string): OutboundStream | undefined {
+    return this.#streams?.get(streamId)
   }
 
   #newTransport(): McpTransport {
@@ -259,7 +330,11 @@ export class Session implements MessageRouter {
 
   /** The standalone stream (GET on Streamable HTTP, the only stream on legacy), created on first use. */
   get standalone(): OutboundStream {
-    this.#standalone ??= this.#newStream(this.#host.newStreamId(), this.kind === 'legacy')
+    this.#standalone ??= this.#newStream(
+      this.#host.newStreamId(this, true),
+      this.kind === 'legacy',
+      undefined,
+    )
     return this.#standalone
   }
 
@@ -272,8 +347,8 @@ export class Session implements MessageRouter {
    * A new logical POST stream, resumable when an event store is configured. It belongs to the
    * session once {@link addScope} accepts the scope it carries.
    */
-  createStream(): OutboundStream {
-    return this.#newStream(this.#host.newStreamId(), false)
+  createStream(requestIds: readonly RequestId[] = []): OutboundStream {
+    return this.#newStream(this.#host.newStreamId(this, false), false, requestIds)
   }
 
   /**
@@ -285,7 +360,7 @@ export class Session implements MessageRouter {
     const live = this.#streams?.get(streamId)
     if (live !== undefined) return live
     if (this.#endedStreams?.has(streamId) !== true) return undefined
-    const stream = this.#newStream(streamId, false)
+    const stream = this.#newStream(streamId, false, undefined)
     stream.end()
     return stream
   }
@@ -379,6 +454,26 @@ export class Session implements MessageRouter {
         const version = (message.result as { protocolVersion?: unknown } | undefined)
           ?.protocolVersion
         if (typeof version === 'string') this.protocolVersion = version
+        if ('result' in message && this.#host.cluster !== undefined && this.#host.initialized) {
+          try {
+            await this.#host.initialized(this)
+          } catch (error) {
+            // The session could not be shared: the client is told, and starts over.
+            this.#host.options.onerror(error)
+            const scope = this.#scopes?.get(idKey(id))
+            const refusal: McpMessage = {
+              jsonrpc: '2.0',
+              id,
+              error: {
+                code: -32603,
+                message: 'Service unavailable: the session could not be stored',
+              },
+            }
+            await scope?.respond(id, refusal)
+            await this.close()
+            return
+          }
+        }
       }
       const scope = this.#scopes?.get(idKey(id))
       if (scope === undefined) {
@@ -428,18 +523,49 @@ export class Session implements MessageRouter {
     this.#transport?.markClosed()
   }
 
-  #newStream(streamId: string, legacy: boolean): OutboundStream {
-    const { eventStore, onerror } = this.#host.options
-    return new OutboundStream({
+  #newStream(
+    streamId: string,
+    legacy: boolean,
+    requestIds: readonly RequestId[] | undefined,
+  ): OutboundStream {
+    const { eventStore, onerror, sessionIdleMs } = this.#host.options
+    const node = this.#host.cluster
+    // In a cluster, the stream answering initialize comes before the session is stored: it is
+    // not resumable (it carries one short answer).
+    const unstored = node !== undefined && requestIds !== undefined && this.replayVersion === 0
+    if (node === undefined || legacy || this.kind === 'legacy' || unstored) {
+      return new OutboundStream({
+        streamId,
+        eventStore: legacy || unstored ? undefined : eventStore,
+        eventName: legacy ? 'message' : undefined,
+        metrics: this.#host.metrics,
+        onerror,
+      })
+    }
+    const standalone = requestIds === undefined
+    const writer = new ClusterStreamWriter({
+      node,
+      sessionId: this.id,
       streamId,
-      eventStore: legacy ? undefined : eventStore,
-      eventName: legacy ? 'message' : undefined,
+      standalone,
+      pending: (requestIds ?? []).map(idKey),
+      ttlMs: sessionIdleMs,
+    })
+    const stream = new OutboundStream({
+      streamId,
+      eventStore: writer,
       metrics: this.#host.metrics,
       onerror,
+      onEnd: () => writer.finish(),
     })
+    writer.connected = () => stream.connected
+    if (!standalone) writer.onFailure = () => stream.abort()
+    return stream
   }
 
   #deleteStored(streamId: string): void {
+    // A cluster's store deletes a session's streams with it, and trims ended ones itself.
+    if (this.#host.cluster !== undefined) return
     const store = this.#host.options.eventStore as
       | { deleteStream?: (id: string) => void }
       | undefined

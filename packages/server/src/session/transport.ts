@@ -138,6 +138,11 @@ export class McpTransport {
     return this.#wireIds?.get(idKey(id)) ?? id
   }
 
+  /** Whether the server awaits the client's answer to its request with this wire id. */
+  awaits(wireId: RequestId): boolean {
+    return this.#awaitingReplies?.has(idKey(wireId)) === true
+  }
+
   /** Whether the server waits for the client's answer to one of its requests (sampling, elicitation...). */
   get awaitingReplies(): boolean {
     return this.#awaitingReplies !== undefined

@@ -1,4 +1,6 @@
-import { encodeComment } from '@mcpwire/sse'
+import { encode, encodeComment } from '@mcpwire/sse'
+import { parseClusterEventId, standaloneStreamId } from '../cluster/cluster-ids.js'
+import { ClusterStreamRelay } from '../cluster/cluster-stream-relay.js'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
@@ -10,6 +12,7 @@ import { allowsBatch, readProtocolVersion, supportsPriming } from '../protocol/p
 import type { OutboundStream } from '../session/outbound-stream.js'
 import { JsonSink, RequestScope } from '../session/request-scope.js'
 import type { Session } from '../session/session.js'
+import type { SessionLookup } from '../session/session-registry.js'
 import type { MessageExtraInfo } from '../session/transport.js'
 
 const SESSION_HEADER = 'mcp-session-id'
@@ -69,6 +72,17 @@ function openEventStream(ctx: HandlerContext, onDetach?: () => void): EventStrea
   })
 }
 
+/** The session a request names, held here or (in a cluster) in the shared store. */
+function lookupSession(
+  ctx: HandlerContext,
+  request: Incoming,
+  caller: Caller,
+): SessionLookup | Promise<SessionLookup> {
+  const id = request.headers.get(SESSION_HEADER)
+  if (ctx.cluster !== undefined) return ctx.cluster.sessions.find(id, caller.principal)
+  return ctx.sessions.find(id, caller.principal, 'streamable')
+}
+
 function eventStreamReply(connection: EventStream, headers: Record<string, string>): Reply {
   return { status: 200, headers: { ...EVENT_STREAM_HEADERS, ...headers }, body: connection }
 }
@@ -79,17 +93,13 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
  * is refused at once, so a forged id costs no body read and no parse. `undefined` when the POST
  * names no session (an initialize, or a refusal to come once the body is known).
  */
-export function findPostSession(
+export async function findPostSession(
   ctx: HandlerContext,
   request: Incoming,
   caller: Caller,
-): Session | Reply | undefined {
+): Promise<Session | Reply | undefined> {
   if (!request.headers.has(SESSION_HEADER)) return undefined
-  const found = ctx.sessions.find(
-    request.headers.get(SESSION_HEADER),
-    caller.principal,
-    'streamable',
-  )
+  const found = await lookupSession(ctx, request, caller)
   if (!found.ok) return sessionError(found.status)
   return checkVersionHeader(request, found.session) ?? found.session
 }
@@ -140,7 +150,9 @@ export async function handleStreamablePost(
     if (batch && !allowsBatch(session.protocolVersion)) {
       return errorReply(400, -32600, 'Invalid request: batches are not supported in this version')
     }
-    if (!(await session.wake())) return sessionError(404)
+    // In a cluster, answers and notifications need no server here: they go where they are awaited.
+    const needsServer = ctx.cluster === undefined || messages.some(isRequest)
+    if (needsServer && !(await session.wake())) return sessionError(404)
     session.markUsed()
   }
   session.touch()
@@ -152,6 +164,10 @@ export async function handleStreamablePost(
     request: lazyBodylessRequest(request),
   }
   const requests = messages.filter(isRequest)
+  if (requests.length === 0 && ctx.cluster !== undefined) {
+    await ctx.cluster.sessions.deliverWithoutRequests(session, messages, baseExtra)
+    return emptyReply(202)
+  }
   if (requests.length === 0) {
     for (const message of messages) session.receive(message, baseExtra)
     return emptyReply(202)
@@ -165,10 +181,11 @@ export async function handleStreamablePost(
     const added = session.addScope(scope, ids)
     if (added !== true) return scopeRefusal(added)
     deliver(session, messages, baseExtra, undefined, undefined)
+    await ctx.cluster?.sessions.syncReplay(session, messages)
     return sink.reply
   }
 
-  const stream = session.createStream()
+  const stream = session.createStream(ids)
   const scope = new RequestScope(
     ids,
     stream,
@@ -182,6 +199,7 @@ export async function handleStreamablePost(
   const resumable = stream.resumable && supportsPriming(session.protocolVersion)
   if (resumable) void stream.prime(ctx.options.retryMs)
   deliver(session, messages, baseExtra, resumable ? stream : undefined, session)
+  await ctx.cluster?.sessions.syncReplay(session, messages)
   return eventStreamReply(connection, sessionHeaders)
 }
 
@@ -227,22 +245,24 @@ export async function handleStreamableGet(
   if (!accepts(request, 'text/event-stream')) {
     return errorReply(406, -32000, 'Not acceptable: Accept must list text/event-stream')
   }
-  const found = ctx.sessions.find(
-    request.headers.get(SESSION_HEADER),
-    caller.principal,
-    'streamable',
-  )
+  const found = await lookupSession(ctx, request, caller)
   if (!found.ok) return sessionError(found.status)
   const session = found.session
   const refusal = checkVersionHeader(request, session)
   if (refusal !== undefined) return refusal
-  // A listening client may be sent server messages at any time: its server must be live.
-  if (!(await session.wake())) return sessionError(404)
+  const lastEventId = request.headers.get('last-event-id')
+  // A listening client may be sent server messages at any time: its server must be live. In a
+  // cluster, resuming a POST stream needs none: the events come from the store.
+  const resumesPost =
+    ctx.cluster !== undefined &&
+    lastEventId !== null &&
+    parseClusterEventId(lastEventId)?.streamId !== standaloneStreamId(session.id)
+  if (!resumesPost && !(await session.wake())) return sessionError(404)
   session.markUsed()
   session.touch()
   const headers = { [SESSION_HEADER]: session.id }
   const store = ctx.options.eventStore
-  const lastEventId = request.headers.get('last-event-id')
+  if (ctx.cluster !== undefined) return clusterGet(ctx, session, lastEventId, headers)
 
   if (lastEventId !== null && store !== undefined) {
     let streamId = await store.getStreamIdForEventId?.(lastEventId)
@@ -296,14 +316,94 @@ export async function handleStreamableDelete(
   request: Incoming,
   caller: Caller,
 ): Promise<Reply> {
-  const found = ctx.sessions.find(
-    request.headers.get(SESSION_HEADER),
-    caller.principal,
-    'streamable',
-  )
+  const found = await lookupSession(ctx, request, caller)
   if (!found.ok) return sessionError(found.status)
   const refusal = checkVersionHeader(request, found.session)
   if (refusal !== undefined) return refusal
-  await found.session.close()
+  if (ctx.cluster !== undefined) await ctx.cluster.sessions.delete(found.session)
+  else await found.session.close()
   return emptyReply(200)
+}
+
+/**
+ * GET in a cluster: any stream of the session, wherever it is produced, is relayed from the
+ * shared event store (see {@link ClusterStreamRelay}); a POST stream this instance still produces
+ * resumes locally. Other connections to the same stream, on any instance, are closed.
+ */
+async function clusterGet(
+  ctx: HandlerContext,
+  session: Session,
+  lastEventId: string | null,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  const { node } = ctx.cluster!
+  const { events } = node.backend
+  const standaloneId = standaloneStreamId(session.id)
+  let streamId = standaloneId
+  if (lastEventId !== null) {
+    const parsed = parseClusterEventId(lastEventId)
+    if (parsed === undefined || !parsed.streamId.startsWith(`${session.id}.`)) {
+      return errorReply(400, -32000, UNKNOWN_EVENT_ID)
+    }
+    streamId = parsed.streamId
+    try {
+      await node.call(() => events.read(parsed.streamId, lastEventId, 1))
+    } catch (error) {
+      if (error instanceof RangeError) return errorReply(400, -32000, UNKNOWN_EVENT_ID)
+      throw error
+    }
+    const live = session.liveStream(streamId)
+    if (live !== undefined) {
+      const connection = openEventStream(ctx, () => session.touch())
+      announce(connection)
+      void live.resume(connection, lastEventId).catch(ctx.options.onerror)
+      return eventStreamReply(connection, headers)
+    }
+  }
+  const isStandalone = streamId === standaloneId
+  if (isStandalone && session.standaloneConnection?.open) {
+    if (lastEventId === null) {
+      return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
+    }
+    session.standaloneConnection.end() // the client resumed: the old connection is dead to it
+  }
+  let relay: ClusterStreamRelay | undefined
+  const connection = openEventStream(ctx, () => {
+    relay?.stop()
+    if (session.standaloneConnection === connection) session.standaloneConnection = undefined
+    session.touch()
+  })
+  let cursor = lastEventId
+  if (cursor === null) {
+    // A priming event gives the fresh stream a cursor; the client sees it on 2025-11-25 only.
+    const seq = node.nextSeq()
+    const ttl = ctx.options.sessionIdleMs
+    const first = await node.call(() =>
+      events.open(standaloneId, { pending: [] }, {}, node.instanceId, seq, ttl),
+    )
+    cursor = first
+    if (supportsPriming(session.protocolVersion)) {
+      connection.write(encode({ id: first, retry: ctx.options.retryMs, data: '' }))
+    } else {
+      announce(connection)
+    }
+  } else {
+    announce(connection)
+  }
+  if (isStandalone) session.standaloneConnection = connection
+  relay = new ClusterStreamRelay({
+    node,
+    connection,
+    streamId,
+    cursor,
+    standalone: isStandalone,
+    ttlMs: ctx.options.sessionIdleMs,
+    timers: ctx.options.timers,
+    onerror: ctx.options.onerror,
+  })
+  await relay.start()
+  node
+    .publish(session.id, { t: 'drop', stream: streamId, keep: relay.connectionId })
+    .catch(() => {})
+  return eventStreamReply(connection, headers)
 }

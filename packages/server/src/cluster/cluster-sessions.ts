@@ -1,0 +1,178 @@
+import { isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
+import { ReplayLog } from '../session/replay-log.js'
+import type { Session } from '../session/session.js'
+import type { SessionLookup, SessionRegistry } from '../session/session-registry.js'
+import type { MessageExtraInfo } from '../session/transport.js'
+import type { BusListener, BusMessage, ClusterNode } from './cluster-node.js'
+import { replayStateText } from './session-store.js'
+
+/** Client messages that change what a rebuilt server is replayed. */
+const REPLAYED = new Set([
+  'notifications/initialized',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+])
+
+/** Tries of the replay log's compare-and-set before giving up (another instance kept winning). */
+const REPLAY_TRIES = 5
+
+/**
+ * Streamable HTTP sessions of a cluster as one instance sees them: sessions are data in the
+ * shared store, and this instance's `Session` objects are a cache of them.
+ *
+ * A request naming a session this instance does not hold adopts it: the record is read, a
+ * hibernated local session is made from its replay log, and the usual wake path rebuilds the
+ * server. Every request touches the record (restarting its idle TTL; `gone` is a 404 everywhere),
+ * and a local server older than the record's replay version is rebuilt when idle.
+ */
+export class ClusterSessions implements BusListener {
+  readonly #node: ClusterNode
+  readonly #registry: SessionRegistry
+
+  constructor(node: ClusterNode, registry: SessionRegistry) {
+    this.#node = node
+    this.#registry = registry
+    node.listen(this)
+  }
+
+  /** Finds a session for a principal here or in the store: 400 without an id, 404 when gone or not theirs. */
+  async find(id: string | null, principal: string): Promise<SessionLookup> {
+    if (id === null || id === '') return { ok: false, status: 400 }
+    const node = this.#node
+    const { sessions } = node.backend
+    const ttl = this.#registry.options.sessionIdleMs
+    const local = this.#registry.local(id)
+    if (local !== undefined) {
+      if (local.principal !== principal || local.kind !== 'streamable') {
+        return { ok: false, status: 404 }
+      }
+      const touched = await node.call(() => sessions.touch(id, ttl))
+      if (touched === 'gone') {
+        await local.close()
+        return { ok: false, status: 404 }
+      }
+      if (typeof touched === 'number' && touched > local.replayVersion) {
+        const record = await node.call(() => sessions.get(id))
+        if (record !== undefined)
+          local.reload(ReplayLog.fromState(record.replay), record.replayVersion)
+      }
+      if (local.closed) return { ok: false, status: 404 }
+      return { ok: true, session: local }
+    }
+    const record = await node.call(() => sessions.get(id))
+    if (record === undefined || record.kind !== 'streamable' || record.principal !== principal) {
+      return { ok: false, status: 404 }
+    }
+    if ((await node.call(() => sessions.touch(id, ttl))) === 'gone') {
+      return { ok: false, status: 404 }
+    }
+    // Another request may have adopted it while this one waited.
+    const again = this.#registry.local(id)
+    if (again !== undefined && !again.closed) return { ok: true, session: again }
+    const session = this.#registry.adopt(record, ReplayLog.fromState(record.replay))
+    try {
+      await node.retain(id)
+    } catch (error) {
+      await session.close()
+      throw error
+    }
+    return { ok: true, session }
+  }
+
+  /**
+   * Stores the replay changes `messages` made to the session's log (compare-and-set, merged into
+   * the stored state when another instance changed it first), before the client gets an answer,
+   * so a request that lands elsewhere next finds them.
+   */
+  async syncReplay(session: Session, messages: readonly McpMessage[]): Promise<void> {
+    const changing = messages.filter((m) => typeof m.method === 'string' && REPLAYED.has(m.method))
+    if (changing.length === 0) return
+    const { sessions } = this.#node.backend
+    let state = session.replayState
+    if (state === undefined) return
+    let expected = session.replayVersion
+    let merged: ReplayLog | undefined
+    for (let tries = 0; tries < REPLAY_TRIES; tries++) {
+      const next = state
+      const version = await this.#node.call(() => sessions.updateReplay(session.id, next, expected))
+      if (version !== undefined) {
+        if (merged === undefined) session.replayVersion = version
+        else session.reload(merged, version) // this server missed the other instance's change
+        return
+      }
+      const record = await this.#node.call(() => sessions.get(session.id))
+      if (record === undefined) return // gone: the next request gets 404
+      merged = ReplayLog.fromState(record.replay)
+      for (const message of changing) merged.observe(message)
+      state = merged.toState()
+      expected = record.replayVersion
+      if (replayStateText(state) === replayStateText(record.replay)) {
+        session.reload(merged, record.replayVersion)
+        return
+      }
+    }
+    throw new Error('The session replay log kept changing under this instance')
+  }
+
+  /**
+   * Hands a POST's notifications and responses to the session: locally when this instance's
+   * server awaits the answer or runs the cancelled request, else to the other instances over
+   * the bus. Needs no live server here.
+   */
+  async deliverWithoutRequests(
+    session: Session,
+    messages: readonly McpMessage[],
+    extra: MessageExtraInfo,
+  ): Promise<void> {
+    const published: Promise<unknown>[] = []
+    for (const message of messages) {
+      if (isResponse(message)) {
+        if (session.awaitsAnswer(message.id as RequestId)) session.receive(message, extra)
+        else published.push(this.#node.publish(session.id, { t: 'answer', message }))
+        continue
+      }
+      if (message.method === 'notifications/cancelled') {
+        const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
+        const here =
+          (typeof requestId === 'string' || typeof requestId === 'number') &&
+          session.scopeOf(requestId) !== undefined
+        if (here) session.receive(message, extra)
+        else published.push(this.#node.publish(session.id, { t: 'cancel', message }))
+        continue
+      }
+      session.receive(message, extra) // a sleeping server here only notes it in its replay log
+      if (!REPLAYED.has(String(message.method))) {
+        published.push(this.#node.publish(session.id, { t: 'notify', message }))
+      }
+    }
+    await Promise.all(published)
+    await this.syncReplay(session, messages)
+  }
+
+  /** DELETE: the session is removed from the store, every instance is told, and the local copy ends. */
+  async delete(session: Session): Promise<void> {
+    await this.#node.call(() => this.#node.backend.sessions.delete(session.id))
+    await this.#node.publish(session.id, { t: 'ended' }).catch(() => undefined)
+    await session.close()
+  }
+
+  onSessionMessage(sessionId: string, message: BusMessage): void {
+    const session = this.#registry.local(sessionId)
+    if (session === undefined || session.closed) return
+    if (message.t === 'ended') {
+      void session.close()
+    } else if (message.t === 'answer') {
+      if (session.awaitsAnswer(message.message.id as RequestId))
+        session.receive(message.message, {})
+    } else if (message.t === 'cancel') {
+      const requestId = (message.message.params as { requestId?: unknown } | undefined)?.requestId
+      const runs =
+        (typeof requestId === 'string' || typeof requestId === 'number') &&
+        session.scopeOf(requestId) !== undefined
+      if (runs) session.receive(message.message, {})
+    } else if (message.t === 'notify') {
+      if (!session.hibernated) session.receive(message.message, {})
+    }
+  }
+}
