@@ -1,34 +1,26 @@
 // Three Node sample processes in cluster mode on one real Redis (REDIS_URL), driven by the SDK v1
-// client through a round-robin fetch with no stickiness. Needs redis-server (the @mcpwire/redis
-// tests install it) or MCPWIRE_REDIS_URL; skipped without either.
-import { statSync } from 'node:fs'
+// client through a round-robin fetch with no stickiness. Starts Debian's redis-server (installed
+// with apt-get when missing, as the @mcpwire/redis tests do) unless MCPWIRE_REDIS_URL names one.
 import { type RunningApp, startApp } from '@mcpwire/app-shared/testing'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  ensureRedisServer,
   type RedisServerProcess,
   startRedisServer,
 } from '../../../packages/redis/test/_redis-server.js'
 
-const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
-})
 const given = process.env.MCPWIRE_REDIS_URL
-const runnable = (given !== undefined && given !== '') || binary !== undefined
 
-describe.skipIf(!runnable)('Node sample in cluster mode: 3 processes on one Redis', () => {
+describe('Node sample in cluster mode: 3 processes on one Redis', () => {
   let redis: RedisServerProcess | undefined
   let apps: RunningApp[] = []
 
   beforeAll(async () => {
     let url = given
     if (url === undefined || url === '') {
-      redis = await startRedisServer(binary!)
+      redis = await startRedisServer(ensureRedisServer())
       url = redis.url
     }
     apps = await Promise.all(

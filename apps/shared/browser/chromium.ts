@@ -16,8 +16,14 @@ const EXECUTABLE = '/usr/bin/chromium'
 export function ensureChromium(): string {
   if (existsSync(EXECUTABLE)) return EXECUTABLE
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env })
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'ignore', env })
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'], {
+    stdio: 'ignore',
+    env,
+  })
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', 'chromium'], {
+    stdio: 'ignore',
+    env,
+  })
   if (!existsSync(EXECUTABLE)) throw new Error(`apt-get installed no ${EXECUTABLE}`)
   return EXECUTABLE
 }

@@ -33,7 +33,10 @@ function install(): void {
   console.log('[redis tests] installing redis-server with apt-get')
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
-    const run = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] })
+    const run = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
     if (run.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${run.status})`)
   }
 }
