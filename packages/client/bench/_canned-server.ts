@@ -5,7 +5,8 @@
 // replies as SSE (one `message` event, the default of the SDK servers) or, with BENCH_REPLY=json,
 // as a JSON body. `tools/call countdown` streams `n` progress notifications then its result as one
 // prebuilt SSE body, so the long-progress figure is the client's decoding alone.
-// Prints its URL on stdout; ends on SIGTERM or when its parent's IPC channel closes.
+// Prints its URL on stdout; answers any IPC message with the number of TCP connections accepted so
+// far; ends on SIGTERM or when its parent's IPC channel closes.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -154,6 +155,10 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
 server.listen(0, '127.0.0.1', () => {
   console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`)
 })
+// The parent asks how many TCP connections the clients have opened so far (keep-alive reuse).
+let connections = 0
+server.on('connection', () => void connections++)
+process.on('message', () => process.send?.({ connections }))
 const stop = () => {
   server.closeAllConnections()
   server.close(() => process.exit(0))

@@ -6,9 +6,6 @@
 //
 // The three transports are driven by the same minimal JSON-RPC caller below (ids, a pending map,
 // the handshake) instead of an SDK `Client`: see the README's Benchmark section for why.
-import { StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client'
-import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { StreamableHttpClientTransport } from '../src/index.js'
 
 /**
  * Not a transport: the floor under every fetch-based one. Each message is one `fetch` POST whose
@@ -46,12 +43,26 @@ class FetchFloor {
   }
 }
 
-/** The transports under comparison, by the name the tables print, and the fetch floor. */
+/**
+ * The transports under comparison, by the name the tables print, and the fetch floor. Each process
+ * loads only its own package, so no other client's code is in its heap or its profile.
+ */
 export const TRANSPORTS = {
-  '@mcpwire/client': (url: string) => new StreamableHttpClientTransport(url),
-  'SDK v1 1.32.2': (url: string) => new V1Transport(new URL(url)),
-  'SDK v2 2.4.0': (url: string) => new V2Transport(new URL(url)),
-  'floor: bare fetch': (url: string) => new FetchFloor(url),
+  '@mcpwire/client': async () => {
+    const { StreamableHttpClientTransport } = await import('../src/index.js')
+    return (url: string) => new StreamableHttpClientTransport(url)
+  },
+  'SDK v1 1.32.2': async () => {
+    const { StreamableHTTPClientTransport } = await import(
+      '@modelcontextprotocol/sdk/client/streamableHttp.js'
+    )
+    return (url: string) => new StreamableHTTPClientTransport(new URL(url))
+  },
+  'SDK v2 2.4.0': async () => {
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client')
+    return (url: string) => new StreamableHTTPClientTransport(new URL(url))
+  },
+  'floor: bare fetch': async () => (url: string) => new FetchFloor(url),
 } as const
 
 /** A transport name of {@link TRANSPORTS}. */
@@ -135,8 +146,11 @@ class Caller {
   }
 }
 
-async function connect(name: TransportName, url: string): Promise<Caller> {
-  const transport = TRANSPORTS[name](url) as unknown as RawTransport
+let create: ((url: string) => unknown) | undefined
+
+async function connect(url: string): Promise<Caller> {
+  if (create === undefined) throw new Error('No transport loaded')
+  const transport = create(url) as unknown as RawTransport
   const caller = new Caller(transport)
   await transport.start()
   await caller.request('initialize', {
@@ -150,11 +164,10 @@ async function connect(name: TransportName, url: string): Promise<Caller> {
 }
 
 async function throughput(
-  name: TransportName,
   url: string,
   command: Extract<WorkerCommand, { kind: 'throughput' }>,
 ): Promise<ThroughputResult> {
-  const caller = await connect(name, url)
+  const caller = await connect(url)
   const lanes = (work: (lane: number) => Promise<void>) =>
     Promise.all(Array.from({ length: command.concurrency }, (_, lane) => work(lane)))
   let warm = 0
@@ -181,7 +194,7 @@ async function throughput(
 }
 
 async function progress(name: TransportName, url: string, n: number): Promise<ProgressResult> {
-  const caller = await connect(name, url)
+  const caller = await connect(url)
   const cpu0 = process.cpuUsage()
   const start = performance.now()
   const message = await caller.request('tools/call', {
@@ -205,12 +218,11 @@ const name = process.argv[2] as TransportName
 const url = process.argv[3] as string
 if (process.send !== undefined) {
   if (!(name in TRANSPORTS)) throw new Error(`Unknown transport ${name}`)
+  create = await TRANSPORTS[name]()
   process.on('message', (command: WorkerCommand) => {
     if (command.kind === 'exit') return process.disconnect()
     const run =
-      command.kind === 'throughput'
-        ? throughput(name, url, command)
-        : progress(name, url, command.n)
+      command.kind === 'throughput' ? throughput(url, command) : progress(name, url, command.n)
     run.then(
       (result) => process.send?.({ ok: true, result }),
       (error: unknown) => process.send?.({ ok: false, error: String(error) }),

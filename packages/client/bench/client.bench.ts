@@ -58,7 +58,10 @@ class Worker {
     readonly name: TransportName,
     url: string,
   ) {
-    const profile = PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.profiles'] : []
+    const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')
+    const profile = PROFILE
+      ? ['--cpu-prof', '--cpu-prof-dir=bench/.profiles', `--cpu-prof-name=${slug}.cpuprofile`]
+      : []
     this.#child = start([...profile, 'bench/_client-worker.ts', name, url])
     this.#child.stdout?.pipe(process.stdout)
     this.ready = new Promise((resolve, reject) => {
@@ -114,17 +117,28 @@ for (const name of NAMES)
     .get(name)
     ?.run({ kind: 'throughput', concurrency: 16, durationMs: DURATION_MS, maxCalls: MAX_CALLS })
 
+/** TCP connections the server has accepted so far (the canned server counts them). */
+function connections(): Promise<number> {
+  if (SERVER !== 'canned') return Promise.resolve(Number.NaN)
+  return new Promise((resolve) => {
+    server.once('message', (answer: { connections: number }) => resolve(answer.connections))
+    server.send('connections?')
+  })
+}
+
 interface Samples {
   rps: number[]
   cpuUsPerCall: number[]
+  connections: number[]
 }
 const throughputRows: string[] = []
 for (const concurrency of CONCURRENCY) {
   const samples = new Map<TransportName, Samples>(
-    NAMES.map((n) => [n, { rps: [], cpuUsPerCall: [] }]),
+    NAMES.map((n) => [n, { rps: [], cpuUsPerCall: [], connections: [] }]),
   )
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of rotation(round)) {
+      const opened = await connections()
       const result = await workers.get(name)?.run<ThroughputResult>({
         kind: 'throughput',
         concurrency,
@@ -134,6 +148,7 @@ for (const concurrency of CONCURRENCY) {
       if (result === undefined) throw new Error(`No worker for ${name}`)
       samples.get(name)?.rps.push((result.calls / result.elapsedMs) * 1000)
       samples.get(name)?.cpuUsPerCall.push(result.cpuUs / result.calls)
+      samples.get(name)?.connections.push((await connections()) - opened)
     }
   }
   const best = (name: TransportName) => {
@@ -143,13 +158,14 @@ for (const concurrency of CONCURRENCY) {
       medianRps: median(s.rps),
       cpu: Math.min(...s.cpuUsPerCall),
       medianCpu: median(s.cpuUsPerCall),
+      connections: Math.max(...s.connections),
     }
   }
   const ours = best(OURS)
   for (const name of NAMES) {
     const b = best(name)
     throughputRows.push(
-      `| ${concurrency} | ${name} | ${b.rps.toFixed(0)} | ${b.medianRps.toFixed(0)} | ${(ours.rps / b.rps).toFixed(2)}x | ${b.cpu.toFixed(0)} | ${b.medianCpu.toFixed(0)} | ${(b.cpu / ours.cpu).toFixed(2)}x |`,
+      `| ${concurrency} | ${name} | ${b.rps.toFixed(0)} | ${b.medianRps.toFixed(0)} | ${(ours.rps / b.rps).toFixed(2)}x | ${b.cpu.toFixed(0)} | ${b.medianCpu.toFixed(0)} | ${(b.cpu / ours.cpu).toFixed(2)}x | ${b.connections} |`,
     )
   }
 }
@@ -189,9 +205,9 @@ console.log(
     `${cpus().length} CPUs, load average ${load0[0]?.toFixed(1)} at start, ${load1[0]?.toFixed(1)} at end\n`,
 )
 console.log(
-  '| concurrency | transport | calls/s best | calls/s median | @mcpwire/client speed-up | CPU µs/call best | CPU µs/call median | CPU vs @mcpwire/client |',
+  '| concurrency | transport | calls/s best | calls/s median | @mcpwire/client speed-up | CPU µs/call best | CPU µs/call median | CPU vs @mcpwire/client | TCP connections per run |',
 )
-console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
 for (const row of throughputRows) console.log(row)
 console.log(
   `\nOne tools/call streaming ${PROGRESS_N} progress notifications then its result (best of ${ROUNDS})\n`,
