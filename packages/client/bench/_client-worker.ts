@@ -49,7 +49,12 @@ class FetchFloor {
  */
 export const TRANSPORTS = {
   '@mcpwire/client': async () => {
-    const { StreamableHttpClientTransport } = await import('../src/index.js')
+    // The built package (plain tsc output, as users get it and as the SDKs are measured), not the
+    // source through tsx; `pnpm bench` builds it first.
+    const entry = new URL('../dist/index.js', import.meta.url).href
+    const { StreamableHttpClientTransport } = (await import(
+      entry
+    )) as typeof import('../src/index.js')
     return (url: string) => new StreamableHttpClientTransport(url)
   },
   'SDK v1 1.32.2': async () => {

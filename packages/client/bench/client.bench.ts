@@ -12,6 +12,7 @@
 // client process into bench/.profiles). The machine is shared: read the ratios, run it again.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
+import { writeResults } from '../../../scripts/lib/bench-results.mjs'
 import type {
   ProgressResult,
   ThroughputResult,
@@ -132,6 +133,9 @@ interface Samples {
   connections: number[]
 }
 const throughputRows: string[] = []
+const chartRows = new Map<TransportName, { label: string; rps: number; cpu: number }[]>(
+  NAMES.map((n) => [n, []]),
+)
 for (const concurrency of CONCURRENCY) {
   const samples = new Map<TransportName, Samples>(
     NAMES.map((n) => [n, { rps: [], cpuUsPerCall: [], connections: [] }]),
@@ -164,6 +168,7 @@ for (const concurrency of CONCURRENCY) {
   const ours = best(OURS)
   for (const name of NAMES) {
     const b = best(name)
+    chartRows.get(name)?.push({ label: `concurrency ${concurrency}`, rps: b.rps, cpu: b.cpu })
     throughputRows.push(
       `| ${concurrency} | ${name} | ${b.rps.toFixed(0)} | ${b.medianRps.toFixed(0)} | ${(ours.rps / b.rps).toFixed(2)}x | ${b.cpu.toFixed(0)} | ${b.medianCpu.toFixed(0)} | ${(b.cpu / ours.cpu).toFixed(2)}x | ${b.connections} |`,
     )
@@ -215,3 +220,40 @@ console.log(
 console.log('| transport | ms | vs @mcpwire/client | client CPU ms | CPU vs @mcpwire/client |')
 console.log('| --- | ---: | ---: | ---: | ---: |')
 for (const row of progressRows) console.log(row)
+
+// Charts (scripts/bench-charts.mjs) for the default configuration only.
+if (SERVER === 'canned' && REPLY === 'sse' && process.env.BENCH_NO_CHARTS !== '1') {
+  const benchDir = new URL('.', import.meta.url).pathname
+  const note = `Node ${process.version.slice(1)}, ${cpus().length} shared CPUs, load ${load0[0]?.toFixed(1)}, best of ${ROUNDS}, canned server, measured ${new Date().toISOString().slice(0, 10)}`
+  const oursRows = chartRows.get(OURS) ?? []
+  for (const [peer, slug] of [
+    ['SDK v1 1.32.2', 'sdk-v1'],
+    ['SDK v2 2.4.0', 'sdk-v2'],
+  ] as const) {
+    const peerRows = chartRows.get(peer) ?? []
+    const rows = (pick: 'rps' | 'cpu') =>
+      oursRows.map((row, i) => ({
+        label: row.label,
+        ours: row[pick],
+        peer: peerRows[i]?.[pick] ?? Number.NaN,
+      }))
+    writeResults(benchDir, `client-throughput-${slug}`, {
+      title: 'tools/call round trips per second',
+      unit: 'calls/s',
+      better: 'higher',
+      ours: OURS,
+      peer: `${peer} transport`,
+      rows: rows('rps'),
+      note,
+    })
+    writeResults(benchDir, `client-cpu-${slug}`, {
+      title: 'Client CPU per tools/call',
+      unit: 'µs/call',
+      better: 'lower',
+      ours: OURS,
+      peer: `${peer} transport`,
+      rows: rows('cpu'),
+      note,
+    })
+  }
+}
