@@ -34,8 +34,11 @@ class FetchFloor {
     if (response.headers.get('content-type')?.startsWith('application/json'))
       this.onmessage?.(JSON.parse(text))
     else
-      for (const line of text.split('\n'))
-        if (line.startsWith('data: ')) this.onmessage?.(JSON.parse(line.slice(6)))
+      for (const line of text.split('\n')) {
+        // Skips fields other than data and empty data (a priming event).
+        const data = line.startsWith('data:') ? line.slice(line[5] === ' ' ? 6 : 5) : ''
+        if (data !== '') this.onmessage?.(JSON.parse(data))
+      }
   }
   async close(): Promise<void> {
     if (this.#session === undefined) return
