@@ -170,7 +170,7 @@ for (const concurrency of CONCURRENCY) {
     const b = best(name)
     chartRows.get(name)?.push({ label: `concurrency ${concurrency}`, rps: b.rps, cpu: b.cpu })
     throughputRows.push(
-      `| ${concurrency} | ${name} | ${b.rps.toFixed(0)} | ${b.medianRps.toFixed(0)} | ${(ours.rps / b.rps).toFixed(2)}x | ${b.cpu.toFixed(0)} | ${b.medianCpu.toFixed(0)} | ${(b.cpu / ours.cpu).toFixed(2)}x | ${b.connections} |`,
+      `| ${concurrency} | ${name} | ${b.rps.toFixed(0)} | ${b.medianRps.toFixed(0)} | ${(ours.rps / b.rps).toFixed(2)}x | ${b.cpu.toFixed(0)} | ${b.medianCpu.toFixed(0)} | ${(b.cpu / ours.cpu).toFixed(2)}x | ${Number.isNaN(b.connections) ? 'n/a' : b.connections} |`,
     )
   }
 }
