@@ -27,7 +27,7 @@ transport.onerror = (error) => console.error('transport error:', error)
 async function runLegacy(): Promise<void> {
   const { Client: ClientV1 } = await import('@modelcontextprotocol/sdk/client/index.js')
   const client = new ClientV1(clientInfo, { capabilities: {} })
-  await client.connect(transport as never)
+  await client.connect(transport)
   const { tools } = await client.listTools()
   if (scenario === 'tools_call') {
     await client.callTool({ name: 'add_numbers', arguments: { a: 5, b: 3 } })
@@ -55,7 +55,7 @@ async function runModern(): Promise<void> {
       content: { confirmed: true },
     })) as never,
   )
-  await client.connect(transport as never)
+  await client.connect(transport)
   const { tools } = await client.listTools()
   const byName = new Map(tools.map((tool) => [tool.name, tool]))
   switch (scenario) {

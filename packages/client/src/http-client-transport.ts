@@ -1,18 +1,30 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { FallbackError, McpHttpError } from './errors.js'
 import { SseClientTransport, type SseTransportOptions } from './sse-client-transport.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
 import { TransportEvents } from './transport-events.js'
 import type {
+  InboundMessageHandler,
   TransportEventMap,
   TransportMessage,
   TransportSendOptions,
   TransportStats,
 } from './types.js'
 
-/** Options of {@link HttpClientTransport}. */
+/**
+ * Options of {@link HttpClientTransport} (and of {@link connect}): those of both transports, plus
+ * the choice between them. Every one is optional.
+ *
+ * @example
+ * ```ts
+ * // A server that serves Streamable HTTP on /mcp and legacy SSE on /sse:
+ * new HttpClientTransport('http://127.0.0.1:3000/mcp', { sseUrl: 'http://127.0.0.1:3000/sse' })
+ * ```
+ */
 export interface HttpTransportOptions extends SseTransportOptions {
-  /** `'auto'` (default) tries Streamable HTTP and falls back to HTTP+SSE; or force one. */
+  /**
+   * `'auto'` (default) tries Streamable HTTP and falls back to HTTP+SSE when `initialize` is
+   * answered 400, 404 or 405; `'streamable-http'` or `'sse'` forces one, with no fallback.
+   */
   transport?: 'auto' | 'streamable-http' | 'sse'
   /** The legacy SSE URL to fall back to (default: the same URL). */
   sseUrl?: string | URL
@@ -44,9 +56,16 @@ const EVENT_TYPES: Array<keyof TransportEventMap> = [
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#backwards-compatibility
  */
 export class HttpClientTransport extends TransportEvents {
+  /** Set by the SDK: called once when the transport in use is finished. */
   onclose: (() => void) | undefined
+  /** Set by the SDK: conditions the application must act on (never handled transients). */
   onerror: ((error: Error) => void) | undefined
-  onmessage: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  /** Set by the SDK: every inbound message, one per microtask turn, in arrival order. */
+  onmessage: InboundMessageHandler | undefined
+  /**
+   * Tells the SDK v2 `Client` that each request has its own HTTP request, so it may cancel a
+   * 2026-07-28 request by aborting `requestSignal` (honoured by Streamable HTTP).
+   */
   readonly hasPerRequestStream = true
 
   readonly #url: URL
@@ -55,6 +74,12 @@ export class HttpClientTransport extends TransportEvents {
   #decided: boolean
   #fallbacks = 0
 
+  /**
+   * Creates the transport; nothing is requested before `start()` or the first `send()`.
+   *
+   * @param url The MCP endpoint (the Streamable HTTP URL, also the SSE URL unless `sseUrl` is set).
+   * @param options See {@link HttpTransportOptions}.
+   */
   constructor(url: string | URL, options: HttpTransportOptions = {}) {
     super()
     this.#url = new URL(url)
@@ -69,19 +94,42 @@ export class HttpClientTransport extends TransportEvents {
     return this.#inner instanceof SseClientTransport ? 'sse' : 'streamable-http'
   }
 
+  /** The Streamable HTTP session id, once assigned; always `undefined` on legacy HTTP+SSE. */
   get sessionId(): string | undefined {
     return this.#inner.sessionId
   }
 
+  /**
+   * Called by the SDK after initialization: the protocol version is sent as
+   * `MCP-Protocol-Version` from then on (and 2026-07-28 or later selects the stateless era).
+   *
+   * @param version The negotiated protocol version.
+   */
   setProtocolVersion(version: string): void {
     this.#inner.setProtocolVersion(version)
   }
 
+  /**
+   * Called by the SDK's `connect()`. Does no I/O for Streamable HTTP; with `transport: 'sse'` it
+   * opens the event stream and waits for its `endpoint` event.
+   *
+   * @throws {McpHttpError} when the forced SSE stream cannot be opened.
+   */
   async start(): Promise<void> {
     if (this.#inner instanceof SseClientTransport) await this.#inner.start()
     else await this.#inner.start()
   }
 
+  /**
+   * Sends one message on the transport in use. The first `initialize` decides the transport: a
+   * 400, 404 or 405 answer switches to HTTP+SSE (a `fallback` event) and re-sends it there.
+   *
+   * @param message The JSON-RPC message.
+   * @param options The SDK's send options; see {@link TransportSendOptions}.
+   * @throws {FallbackError} when the legacy transport failed too.
+   * @throws {McpHttpError} on any other refusal (401 without `auth`, 403, 429, 5xx, network: never a
+   *   reason to fall back).
+   */
   async send(message: TransportMessage, options?: TransportSendOptions): Promise<void> {
     const inner = this.#inner
     if (
@@ -124,6 +172,10 @@ export class HttpClientTransport extends TransportEvents {
     }
   }
 
+  /**
+   * Closes the transport in use: owed requests are answered with an error, a Streamable HTTP
+   * session is ended with DELETE, and `onclose` is called once.
+   */
   close(): Promise<void> {
     return this.#inner.close()
   }

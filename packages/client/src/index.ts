@@ -28,6 +28,12 @@ export { StreamableHttpClientTransport } from './streamable-http-transport.js'
 export type { Timers } from './timers.js'
 export { TransportEvents } from './transport-events.js'
 export type {
+  InboundErrorResponse,
+  InboundMessage,
+  InboundMessageHandler,
+  InboundNotification,
+  InboundRequest,
+  InboundResultResponse,
   SessionExpiryRule,
   TransportEventMap,
   TransportMessage,

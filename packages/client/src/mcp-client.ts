@@ -1,27 +1,60 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { McpHttpError, UnsupportedProtocolVersionError } from './errors.js'
 import { HttpClientTransport, type HttpTransportOptions } from './http-client-transport.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
-import type { TransportStats } from './types.js'
+import type { InboundMessage, TransportStats } from './types.js'
 
 const STATELESS = '2026-07-28'
 const SESSION = '2025-11-25'
 const ACCEPTED_SESSION_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05']
 
-/** Options of {@link connect}. */
+/**
+ * Options of {@link connect}: the transport options (see {@link HttpTransportOptions}) plus the
+ * handshake's. Every one is optional.
+ *
+ * @example
+ * ```ts
+ * const client = await connect('http://127.0.0.1:3000/mcp', {
+ *   clientInfo: { name: 'my-script', version: '1.0.0' },
+ *   protocolVersion: '2025-11-25',
+ *   requestTimeoutMs: 10_000,
+ * })
+ * ```
+ */
 export interface ConnectOptions extends HttpTransportOptions {
   /** Who the client is (default `{ name: 'mcpwire-client', version: '0.0.0' }`). */
-  clientInfo?: { name: string; version: string }
+  clientInfo?: {
+    /** The client's name. */
+    name: string
+    /** The client's version. */
+    version: string
+  }
   /** Capabilities to declare (default `{}`). */
   capabilities?: Record<string, unknown>
-  /** `'auto'` (default) tries 2026-07-28 first, then `initialize`; or pin a revision. */
+  /**
+   * `'auto'` (default) tries 2026-07-28 first, then `initialize`; or pin a revision: one from
+   * 2026-07-28 on uses `server/discover` only, an older one `initialize` only.
+   */
   protocolVersion?: 'auto' | string
   /** Default timeout of a request, in ms (default 60 000); progress restarts it. */
   requestTimeoutMs?: number
 }
 
-/** Options of {@link McpClient.request}. */
+/**
+ * Options of {@link McpClient.request}.
+ *
+ * @example
+ * ```ts
+ * await client.request('tools/call', { name: 'countdown', arguments: { n: 5 } }, {
+ *   signal: AbortSignal.timeout(30_000),
+ *   onProgress: ({ progress, total }) => console.log(progress, '/', total),
+ * })
+ * ```
+ */
 export interface McpRequestOptions {
+  /**
+   * Aborts the request: it rejects with the signal's reason, and the server is told (a
+   * `notifications/cancelled` in the 2025 eras; in 2026-07-28 the request's stream is closed).
+   */
   signal?: AbortSignal
   /** Timeout in ms; restarted by every progress notification of the request. */
   timeoutMs?: number
@@ -29,11 +62,26 @@ export interface McpRequestOptions {
   onProgress?: (params: { progress: number; total?: number; message?: string }) => void
 }
 
-/** A JSON-RPC error answered by the server, or synthesized by the transport (-32000). */
+/**
+ * A JSON-RPC error answered by the server, synthesized by the transport (-32000 when the stream
+ * that owed the answer was lost), or -32001 when {@link McpClient.request} timed out. Rejected by
+ * {@link McpClient.request} and thrown by {@link connect}.
+ *
+ * @example
+ * ```ts
+ * try { await client.request('tools/call', { name: 'missing' }) } catch (error) {
+ *   if (error instanceof McpRequestError && error.code === -32602) console.log('bad params')
+ * }
+ * ```
+ */
 export class McpRequestError extends Error {
+  /** Always `'McpRequestError'`. */
   override name = 'McpRequestError'
+  /** The JSON-RPC error code. */
   readonly code: number
+  /** The error's `data`, when it had some (for -32000: `{ reason, retryable }`). */
   readonly data: unknown
+  /** @param error The JSON-RPC error object. */
   constructor(error: { code: number; message: string; data?: unknown }) {
     super(error.message)
     this.code = error.code
@@ -54,7 +102,16 @@ interface Pending {
 /**
  * A thin MCP client without the SDK: the simplest correct caller, for scripts, tests and the
  * conformance suite. It negotiates the era itself ({@link connect}) and leaves result validation to
- * the caller.
+ * the caller. Server requests (sampling, elicitation, roots) are answered "Method not found"; use
+ * the SDK `Client` with a transport of this package when you need them.
+ *
+ * @example
+ * ```ts
+ * const client = await connect('http://127.0.0.1:3000/mcp')
+ * console.log(client.era, client.protocolVersion)
+ * const { tools } = (await client.request('tools/list')) as { tools: Array<{ name: string }> }
+ * await client.close()
+ * ```
  */
 export class McpClient {
   readonly #transport: Transport
@@ -65,8 +122,11 @@ export class McpClient {
   #nextId = 1
   /** `stateless` (2026-07-28), `session` (Streamable HTTP 2025) or `legacy` (HTTP+SSE). */
   readonly era: 'stateless' | 'session' | 'legacy'
+  /** The protocol version agreed with the server. */
   readonly protocolVersion: string
+  /** The server's `serverInfo` (name, version, ...), as it sent it: not validated. */
   readonly serverInfo: unknown
+  /** The server's capabilities, as it sent them (`{}` when it sent none). */
   readonly capabilities: Record<string, unknown>
 
   /** @internal Use {@link connect}. */
@@ -191,7 +251,7 @@ export class McpClient {
     return this.#transport.stats()
   }
 
-  #receive(message: JsonRpcMessage): void {
+  #receive(message: InboundMessage): void {
     if ('method' in message) {
       const params = (message.params ?? {}) as Record<string, unknown>
       if (message.method === 'notifications/progress') {
@@ -228,8 +288,8 @@ export class McpClient {
 async function handshake(
   transport: Transport,
   message: { jsonrpc: '2.0'; id: string; method: string; params: Record<string, unknown> },
-): Promise<JsonRpcMessage> {
-  const answer = new Promise<JsonRpcMessage>((resolve) => {
+): Promise<InboundMessage> {
+  const answer = new Promise<InboundMessage>((resolve) => {
     transport.onmessage = (reply) => {
       if (!('method' in reply) && reply.id === message.id) resolve(reply)
     }
@@ -266,7 +326,7 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
         'io.modelcontextprotocol/clientCapabilities': capabilities,
         'io.modelcontextprotocol/clientInfo': clientInfo,
       }
-      let answer: JsonRpcMessage
+      let answer: InboundMessage
       try {
         answer = await handshake(transport, {
           jsonrpc: '2.0',
@@ -317,6 +377,8 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
     await transport.close()
   }
   const transport = new HttpClientTransport(url, options)
+  // Opens the legacy stream when `transport: 'sse'` is pinned; no I/O for Streamable HTTP (R-S1).
+  await transport.start()
   const offered = wanted === 'auto' || wanted >= STATELESS ? SESSION : wanted
   const answer = await handshake(transport, {
     jsonrpc: '2.0',

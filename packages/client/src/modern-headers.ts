@@ -61,10 +61,28 @@ export function standardHeaders(
   return headers
 }
 
-/** A tool as listed by `tools/list`: only what header mirroring needs. */
+/**
+ * A tool as listed by `tools/list`: only what header mirroring needs, so a whole `Tool` object
+ * fits.
+ *
+ * @example
+ * ```ts
+ * const tool: ToolHeaderSchema = {
+ *   name: 'deploy',
+ *   inputSchema: { properties: { region: { type: 'string', 'x-mcp-header': 'Region' } } },
+ * }
+ * ```
+ */
 export interface ToolHeaderSchema {
+  /** The tool's name (not read by the header functions). */
   name?: string
-  inputSchema?: { properties?: Record<string, unknown> } | undefined
+  /** The tool's JSON Schema for its arguments. */
+  inputSchema?:
+    | {
+        /** The argument schemas by name; an `x-mcp-header` member marks one to mirror. */
+        properties?: Record<string, unknown>
+      }
+    | undefined
 }
 
 /**

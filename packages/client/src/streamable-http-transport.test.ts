@@ -1,4 +1,3 @@
-import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { describe, expect, test } from 'vitest'
 import {
   controlledBody,
@@ -14,7 +13,7 @@ import {
 } from '../test/_fake.js'
 import { McpHttpError, SessionExpiredError } from './errors.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
-import type { TransportOptions } from './types.js'
+import type { InboundMessage, TransportOptions } from './types.js'
 
 const URL_ = 'http://127.0.0.1:9/mcp'
 const call = (id: number, name = 'echo') => ({
@@ -33,7 +32,7 @@ async function connected(
   options: TransportOptions = {},
   listen: 'offered' | 'refused' = 'refused',
 ) {
-  const received: JsonRpcMessage[] = []
+  const received: InboundMessage[] = []
   const errors: Error[] = []
   let closes = 0
   const { fetch, seen } = fakeFetch(async (request, index) => {
@@ -444,7 +443,7 @@ describe('listen stream (R-L1, R-L2)', () => {
 describe('session expiry (R-S3)', () => {
   test('404 with a session id re-initializes once, invisibly, and retries the request', async () => {
     let sessions = 0
-    const received: JsonRpcMessage[] = []
+    const received: InboundMessage[] = []
     const { fetch, seen } = fakeFetch((request) => {
       if (request.body?.method === 'initialize') {
         sessions++

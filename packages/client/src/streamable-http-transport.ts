@@ -10,6 +10,7 @@ import { standardHeaders } from './modern-headers.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
 import type {
+  InboundMessageHandler,
   SessionExpiryRule,
   TransportMessage,
   TransportOptions,
@@ -113,7 +114,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
   /** Set by the SDK: conditions the application must act on (never handled transients). */
   onerror: ((error: Error) => void) | undefined
   /** Set by the SDK: every inbound message, one per microtask turn. */
-  onmessage: ((message: JsonRpcMessage, extra?: unknown) => void) | undefined
+  onmessage: InboundMessageHandler | undefined
   /** One request per outbound message, honouring `requestSignal` (SDK v2). */
   readonly hasPerRequestStream = true
 

@@ -58,7 +58,7 @@ async function stop(server: Server): Promise<void> {
 /** `@mcpwire/server` on node:http (its direct Node path). */
 export async function startMcpwire(
   options: Partial<McpHandlerOptions> = {},
-): Promise<RunningServer & { mcp: McpHandler }> {
+): Promise<RunningServer & { mcp: McpHandler; cut(): void }> {
   const mcp = createMcpHandler({
     connect: (transport) => buildServer().connect(transport),
     ...options,
@@ -73,6 +73,8 @@ export async function startMcpwire(
     url: `${base}/mcp`,
     mcp,
     seen,
+    /** Destroys every open connection (streams included) and keeps listening. */
+    cut: () => server.closeAllConnections(),
     async close() {
       await mcp.close()
       await stop(server)

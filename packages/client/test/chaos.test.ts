@@ -94,7 +94,7 @@ async function workload(transport: StreamableHttpClientTransport, calls: number,
   const client = new Client({ name: 'chaos', version: '1.0.0' })
   const errors: Error[] = []
   client.onerror = (error) => errors.push(error)
-  await client.connect(transport as never)
+  await client.connect(transport)
   const outcomes = await Promise.all(
     Array.from({ length: calls }, async () => {
       const progress: number[] = []

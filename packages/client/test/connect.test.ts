@@ -91,4 +91,22 @@ describe('connect() negotiates the era itself', () => {
     const client = await script(server.url)
     expect(client.era).toBe('legacy')
   })
+
+  test("transport: 'sse' pinned opens the legacy stream itself, with no Streamable HTTP probe", async () => {
+    const server = await startMcpwire()
+    cleanups.push(() => server.close())
+    const client = await connect(server.url.replace('/mcp', '/sse'), {
+      protocolVersion: '2024-11-05',
+      transport: 'sse',
+    })
+    expect(client.era).toBe('legacy')
+    const echoed = (await client.request('tools/call', {
+      name: 'echo',
+      arguments: { text: HOSTILE },
+    })) as { content: unknown }
+    expect(echoed.content).toEqual([{ type: 'text', text: HOSTILE }])
+    await client.close()
+    expect(server.seen.filter((line) => line.startsWith('POST /mcp'))).toEqual([])
+    expect(client.stats()).toMatchObject({ openStreams: 0, pendingRequests: 0, armedTimers: 0 })
+  })
 })

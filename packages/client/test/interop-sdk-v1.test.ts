@@ -25,7 +25,7 @@ async function script(transport: AnyTransport, progressOnRequestStream = true): 
   const client = new Client({ name: 'interop', version: '1.0.0' })
   const errors: Error[] = []
   client.onerror = (error) => errors.push(error)
-  await client.connect(transport as never)
+  await client.connect(transport)
   const tools = await client.listTools()
   expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['countdown', 'echo'])
   const echoed = await client.callTool({ name: 'echo', arguments: { text: HOSTILE } })

@@ -65,7 +65,7 @@ describe('interop with the SDK v2 createMcpHandler', () => {
     } as never)
     const errors: Error[] = []
     client.onerror = (error) => errors.push(error)
-    await client.connect(transport as never)
+    await client.connect(transport)
     const tools = await client.listTools()
     expect(tools.tools.map((tool) => tool.name).sort()).toEqual(['countdown', 'echo'])
     const echoed = await client.callTool({ name: 'echo', arguments: { text: HOSTILE } })
@@ -102,7 +102,7 @@ describe('interop with the SDK v2 createMcpHandler', () => {
     const client = new ClientV1({ name: 'interop', version: '1.0.0' })
     const errors: Error[] = []
     client.onerror = (error) => errors.push(error)
-    await client.connect(transport as never)
+    await client.connect(transport)
     const echoed = await client.callTool({ name: 'echo', arguments: { text: HOSTILE } })
     expect(echoed.content).toEqual([{ type: 'text', text: HOSTILE }])
     const progress: number[] = []
@@ -134,7 +134,7 @@ describe('interop with the dual-era @mcpwire/server (node path; modern leg by th
     } as never)
     const errors: Error[] = []
     client.onerror = (error) => errors.push(error)
-    await client.connect(transport as never)
+    await client.connect(transport)
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
       'countdown',
       'echo',
@@ -164,7 +164,7 @@ describe('interop with the dual-era @mcpwire/server (node path; modern leg by th
     const server = await dualEra()
     const transport = new StreamableHttpClientTransport(server.url)
     const client = new ClientV1({ name: 'interop', version: '1.0.0' })
-    await client.connect(transport as never)
+    await client.connect(transport)
     const progress: number[] = []
     await client.callTool({ name: 'countdown', arguments: { n: 10 } }, undefined, {
       onprogress: (p) => progress.push(p.progress),

@@ -1,5 +1,6 @@
-import { Client as ClientV2 } from '@modelcontextprotocol/client'
+import { Client as ClientV2, type Transport as TransportV2 } from '@modelcontextprotocol/client'
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js'
+import type { Transport as TransportV1 } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { describe, expect, test } from 'vitest'
 import { SseClientTransport, StreamableHttpClientTransport } from '../src/index.js'
 import { controlledBody, event, fakeFetch, initResult, json, sse } from './_fake.js'
@@ -36,7 +37,8 @@ function oneChunkServer() {
 }
 
 type AnyClient = {
-  connect(transport: never): Promise<void>
+  /** Either SDK's `connect`: the transport must be both SDKs' `Transport`. */
+  connect(transport: TransportV1 & TransportV2): Promise<void>
   close(): Promise<void>
   onerror?: ((error: Error) => void) | undefined
   callTool(...args: never[]): Promise<{ content?: unknown }>
@@ -76,9 +78,7 @@ describe('progress sent in the same read as its result is never lost (M1, R-D1)'
       const client = make()
       const errors: Error[] = []
       client.onerror = (error: Error) => errors.push(error)
-      await client.connect(
-        new StreamableHttpClientTransport('http://127.0.0.1:9/mcp', { fetch }) as never,
-      )
+      await client.connect(new StreamableHttpClientTransport('http://127.0.0.1:9/mcp', { fetch }))
       const seen: number[] = []
       const answer = await call(client, (p) => seen.push(p.progress))
       expect(answer.content).toEqual([{ type: 'text', text: 'done' }])
@@ -108,7 +108,7 @@ describe('progress sent in the same read as its result is never lost (M1, R-D1)'
       const client = make()
       const errors: Error[] = []
       client.onerror = (error: Error) => errors.push(error)
-      await client.connect(new SseClientTransport('http://127.0.0.1:9/sse', { fetch }) as never)
+      await client.connect(new SseClientTransport('http://127.0.0.1:9/sse', { fetch }))
       const seen: number[] = []
       await call(client, (p) => seen.push(p.progress))
       expect(seen).toEqual([1, 2, 3, 4, 5])

@@ -130,7 +130,12 @@ export interface SessionStore {
  * const { fixed, replay } = sessionRecordText(record) // JSON.parse(fixed).id === record.id
  * ```
  */
-export function sessionRecordText(record: SessionRecord): { fixed: string; replay: string } {
+export function sessionRecordText(record: SessionRecord): {
+  /** The part written once: id, principal, kind, protocol version and owner, as JSON. */
+  fixed: string
+  /** The replay state as {@link replayStateText} writes it. */
+  replay: string
+} {
   const fixed: Record<string, unknown> = {
     id: record.id,
     principal: record.principal,
