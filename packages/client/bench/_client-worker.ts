@@ -236,5 +236,7 @@ if (process.send !== undefined) {
       (error: unknown) => process.send?.({ ok: false, error: String(error) }),
     )
   })
+  // The parent gone (or done): end at once, idle keep-alive sockets included.
+  process.on('disconnect', () => process.exit(0))
   process.send({ ready: true })
 }

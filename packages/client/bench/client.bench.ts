@@ -1,15 +1,18 @@
 // tools/call round trips per second at concurrency 1, 16 and 64, and client CPU per call:
 // @mcpwire/client vs the SDK v1 and SDK v2 StreamableHTTPClientTransport. Every client runs in its
-// own process (bench/_client-worker.ts: the same minimal JSON-RPC caller drives all three), the
-// server in another (bench/_canned-server.ts, a raw node:http server with canned replies, so the
-// server costs as little as possible and the same for all; BENCH_SERVER=mcpwire runs the real
-// @mcpwire/server with an SDK v1 McpServer instead). Rounds are interleaved (the order rotates each
-// round) and the best of rounds is kept; every loop is bounded in time and count.
+// own process (bench/_client-worker.ts: the same minimal JSON-RPC caller drives all three, and a
+// bare-fetch floor), the server in another (bench/_canned-server.ts, a raw node:http server with
+// canned replies, so the server costs as little and the same for all; BENCH_SERVER=mcpwire runs
+// the real @mcpwire/server with an SDK v1 McpServer instead). Rounds are interleaved (the order
+// rotates each round), best and median of rounds are printed; every loop is bounded in time and
+// count.
 // Then the time to receive one tools/call streaming PROGRESS_N progress notifications.
 //
 // Run: pnpm bench   (env: ROUNDS, DURATION_MS, CONCURRENCY=1,16,64, PROGRESS_N, BENCH_SERVER=canned|
 // mcpwire, BENCH_REPLY=sse|json for the canned server, BENCH_CPU_PROF=1 writes a .cpuprofile per
-// client process into bench/.profiles). The machine is shared: read the ratios, run it again.
+// client process into bench/.profiles, BENCH_NO_CHARTS=1 leaves bench/charts/*.json as they are).
+// The default configuration rewrites bench/charts/*.json for scripts/bench-charts.mjs.
+// The machine is shared: read the ratios, run it again.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
 import { writeResults } from '../../../scripts/lib/bench-results.mjs'
