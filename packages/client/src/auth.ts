@@ -4,6 +4,8 @@ export interface UnauthorizedContext {
   response: Response
   /** The URL that refused. */
   url: URL
+  /** On a 403 step-up (`insufficient_scope`): the scope the server asked for, if it named one. */
+  scope?: string | undefined
 }
 
 /**
@@ -23,6 +25,9 @@ export interface UnauthorizedContext {
 export interface AuthHook {
   /** The bearer token to send, or `undefined` for none. */
   token(): string | undefined | Promise<string | undefined>
-  /** Refreshes the credentials after a 401; requests refused meanwhile wait for it and retry once. */
+  /**
+   * Refreshes the credentials after a 401, or after a 403 `insufficient_scope` (then with the
+   * required `scope`); requests refused meanwhile wait for it and retry once.
+   */
   onUnauthorized?(context: UnauthorizedContext): void | Promise<void>
 }

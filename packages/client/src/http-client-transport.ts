@@ -1,4 +1,5 @@
 import { FallbackError, McpHttpError } from './errors.js'
+import type { ResumeToken } from './session-resume.js'
 import { SseClientTransport, type SseTransportOptions } from './sse-client-transport.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
 import { TransportEvents } from './transport-events.js'
@@ -178,6 +179,24 @@ export class HttpClientTransport extends TransportEvents {
    */
   close(): Promise<void> {
     return this.#inner.close()
+  }
+
+  /**
+   * Streamable HTTP: ends the transport without DELETE and returns what a new transport needs to
+   * re-attach to the session (see {@link StreamableHttpClientTransport.detach}). A legacy HTTP+SSE
+   * session cannot outlive its stream: it is closed, and the token has no session.
+   *
+   * @example
+   * ```ts
+   * const token = await transport.detach()
+   * if (token.sessionId !== undefined) save(token)
+   * ```
+   */
+  async detach(): Promise<ResumeToken> {
+    const inner = this.#inner
+    if (inner instanceof StreamableHttpClientTransport) return inner.detach()
+    await inner.close()
+    return { sessionId: undefined, protocolVersion: undefined, streams: [] }
   }
 
   /** Counters and gauges of the transport in use; every gauge is 0 after `close()`. */

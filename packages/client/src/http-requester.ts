@@ -1,5 +1,6 @@
-import type { AuthHook } from './auth.js'
+import type { AuthHook, UnauthorizedContext } from './auth.js'
 import { McpHttpError, UnauthorizedError } from './errors.js'
+import { InsufficientScopeError, insufficientScopeChallenge } from './insufficient-scope.js'
 import { discardBody } from './media-type.js'
 
 /** Headers given by the caller: fixed, or computed per request. */
@@ -23,6 +24,8 @@ export interface RequesterOptions {
   requestInit?: RequestInitOption | undefined
   auth?: AuthHook | undefined
   redirect?: RedirectPolicy | undefined
+  onInsufficientScope?: 'reauthorize' | 'throw' | undefined
+  maxStepUpRetries?: number | undefined
 }
 
 const MAX_REDIRECTS = 5
@@ -59,6 +62,8 @@ export class HttpRequester {
   readonly #requestInit: RequestInitOption | undefined
   readonly #auth: AuthHook | undefined
   readonly #redirect: RedirectPolicy
+  readonly #stepUp: 'reauthorize' | 'throw'
+  readonly #maxStepUps: number
   /** The URL requests go to; moves to the target of a followed permanent redirect. */
   url: URL
   #authGeneration = 0
@@ -71,6 +76,9 @@ export class HttpRequester {
     this.#requestInit = options.requestInit
     this.#auth = options.auth
     this.#redirect = options.redirect ?? 'same-origin'
+    this.#stepUp = options.onInsufficientScope ?? 'reauthorize'
+    this.#maxStepUps = options.maxStepUpRetries ?? 1
+    if (!(this.#maxStepUps >= 0)) throw new RangeError('maxStepUpRetries must be a number >= 0')
   }
 
   /**
@@ -87,28 +95,56 @@ export class HttpRequester {
     target?: URL,
   ): Promise<Response> {
     let retried = false
+    let stepUps = 0
     for (;;) {
       const generation = this.#authGeneration
       const response = await this.#send(method, mcpHeaders, body, signal, target)
+      const url = target ?? this.url
+      const challenge = insufficientScopeChallenge(response)
+      if (challenge !== undefined) {
+        // 403 step-up: one shared re-authorization with the required scope, then a retry.
+        if (
+          this.#auth?.onUnauthorized === undefined ||
+          this.#stepUp === 'throw' ||
+          stepUps >= this.#maxStepUps
+        ) {
+          discardBody(response)
+          throw new InsufficientScopeError(
+            `Insufficient scope (HTTP 403) on ${method} ${url}${challenge.scope === undefined ? '' : `: needs "${challenge.scope}"`}`,
+            challenge.scope,
+          )
+        }
+        stepUps++
+        const flight = this.#reauthorize(generation, { response, url, scope: challenge.scope })
+        discardBody(response)
+        await flight
+        continue
+      }
       if (response.status !== 401 || this.#auth === undefined) return response
       if (retried || this.#auth.onUnauthorized === undefined) {
         discardBody(response)
-        throw new UnauthorizedError(`Unauthorized (HTTP 401) on ${method} ${target ?? this.url}`)
+        throw new UnauthorizedError(`Unauthorized (HTTP 401) on ${method} ${url}`)
       }
       retried = true
-      if (generation === this.#authGeneration) {
-        this.#authFlight ??= (async () => {
-          try {
-            await this.#auth?.onUnauthorized?.({ response, url: target ?? this.url })
-          } finally {
-            this.#authGeneration++
-            this.#authFlight = undefined
-          }
-        })()
-      }
+      const flight = this.#reauthorize(generation, { response, url })
       discardBody(response)
-      await this.#authFlight
+      await flight
     }
+  }
+
+  /** Runs the auth hook once for every request refused under the same credentials. */
+  #reauthorize(generation: number, context: UnauthorizedContext): Promise<void> | undefined {
+    if (generation === this.#authGeneration) {
+      this.#authFlight ??= (async () => {
+        try {
+          await this.#auth?.onUnauthorized?.(context)
+        } finally {
+          this.#authGeneration++
+          this.#authFlight = undefined
+        }
+      })()
+    }
+    return this.#authFlight
   }
 
   async #buildHeaders(

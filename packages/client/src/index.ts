@@ -13,6 +13,8 @@ export {
 export type { HttpTransportOptions } from './http-client-transport.js'
 export { HttpClientTransport } from './http-client-transport.js'
 export type { HeadersOption, RedirectPolicy, RequestInitOption } from './http-requester.js'
+export type { ScopeChallenge } from './insufficient-scope.js'
+export { InsufficientScopeError, insufficientScopeChallenge } from './insufficient-scope.js'
 export type { ConnectOptions, McpRequestOptions } from './mcp-client.js'
 export { connect, McpClient, McpRequestError } from './mcp-client.js'
 export type { ToolHeaderSchema } from './modern-headers.js'
@@ -22,6 +24,9 @@ export {
   standardHeaders,
   validateToolHeaders,
 } from './modern-headers.js'
+export type { ReissuePolicy } from './reissue-policy.js'
+export { mayReissue } from './reissue-policy.js'
+export type { ResumeStream, ResumeToken } from './session-resume.js'
 export type { SseTransportOptions } from './sse-client-transport.js'
 export { SseClientTransport } from './sse-client-transport.js'
 export { StreamableHttpClientTransport } from './streamable-http-transport.js'

@@ -317,8 +317,10 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
   const capabilities = options.capabilities ?? {}
   const wanted = options.protocolVersion ?? 'auto'
   const timeoutMs = options.requestTimeoutMs ?? 60_000
+  // `protocolVersion` is a wish for the negotiation here, not a persisted session's version.
+  const { protocolVersion: _wish, ...transportOptions } = options
   if (wanted === 'auto' || wanted >= STATELESS) {
-    const transport = new StreamableHttpClientTransport(url, options)
+    const transport = new StreamableHttpClientTransport(url, transportOptions)
     let version = wanted === 'auto' ? STATELESS : wanted
     for (let attempt = 0; attempt < 2; attempt++) {
       const meta = {
@@ -376,7 +378,7 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
     }
     await transport.close()
   }
-  const transport = new HttpClientTransport(url, options)
+  const transport = new HttpClientTransport(url, transportOptions)
   // Opens the legacy stream when `transport: 'sse'` is pinned; no I/O for Streamable HTTP (R-S1).
   await transport.start()
   const offered = wanted === 'auto' || wanted >= STATELESS ? SESSION : wanted

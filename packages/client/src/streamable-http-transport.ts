@@ -2,11 +2,16 @@ import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { parseMessage } from '@mcpwire/jsonrpc'
 import { createSseParser, type SseEvent } from '@mcpwire/sse'
 import { type ResolvedReconnect, reconnectDelay, resolveReconnect } from './backoff.js'
+import { CorsSessionDiagnostic } from './cors-session-diagnostic.js'
 import { DeliveryQueue } from './delivery-queue.js'
 import { McpHttpError, SessionExpiredError, UnauthorizedError } from './errors.js'
 import { HttpRequester } from './http-requester.js'
 import { discardBody, mediaTypeOf, readTextUpTo } from './media-type.js'
 import { standardHeaders } from './modern-headers.js'
+import { mayReissue, type ReissuePolicy } from './reissue-policy.js'
+import { withSdkErrorBrands } from './sdk-error-brands.js'
+import { checkResumeOptions, type ResumeStream, type ResumeToken } from './session-resume.js'
+import { defaultMaxConcurrentStreams, type StreamSlot, StreamSlots } from './stream-slots.js'
 import { globalTimers, type Timers } from './timers.js'
 import { TransportEvents } from './transport-events.js'
 import type {
@@ -37,6 +42,14 @@ interface Stream {
   readonly controller: AbortController
   readonly onresumptiontoken: ((token: string) => void) | undefined
   readonly onEnd: (() => void) | undefined
+  /** Its place under `maxConcurrentStreams`, when there is a bound (R-B2). */
+  slot: StreamSlot | undefined
+}
+
+/** A request's slot, handed over to its response stream when it gets one. */
+interface SlotHolder {
+  readonly slot: StreamSlot
+  handedOver: boolean
 }
 
 const STATELESS_ERA = '2026-07-28'
@@ -130,8 +143,18 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #maxMessageBytes: number
   readonly #idleTimeoutMs: number
   readonly #queue: DeliveryQueue<JsonRpcMessage>
+  readonly #reissue: ReissuePolicy
+  readonly #cors = new CorsSessionDiagnostic()
+  readonly #sdkErrorBrands: boolean
+  readonly #slots: StreamSlots
 
   #sessionId: string | undefined
+  /** Whether the server is known to hold `#sessionId`: false for a persisted one until used (R-S5). */
+  #sessionConfirmed = false
+  /** Persisted streams to resume on the first send (re-attach). */
+  #pendingResume: readonly ResumeStream[] | undefined
+  /** The listen stream's persisted cursor, used when it is next opened. */
+  #listenCursor = ''
   #protocolVersion: string | undefined
   #stateless = false
   #initialize: (TransportMessage & { id: Id; method: string }) | undefined
@@ -149,6 +172,17 @@ export class StreamableHttpClientTransport extends TransportEvents {
   readonly #timerHandles = new Map<unknown, () => void>()
   #restoring: Promise<void> | undefined
   #reinitCount = 0
+  /** 2026-07-28 requests still owed, kept so a lost one can be re-issued (changelog item 9). */
+  readonly #sent = new Map<
+    Id,
+    {
+      message: TransportMessage & { id: Id; method: string }
+      headers: Readonly<Record<string, string>> | undefined
+    }
+  >()
+  /** Original id to the private id it was re-issued under. */
+  readonly #reissued = new Map<Id, Id>()
+  #reissueCount = 0
   #counters = {
     reconnects: 0,
     resumes: 0,
@@ -175,18 +209,38 @@ export class StreamableHttpClientTransport extends TransportEvents {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 2000
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 0
+    this.#reissue = options.reissue ?? 'safe'
+    this.#sdkErrorBrands = options.sdkErrorBrands ?? false
+    this.#slots = new StreamSlots(
+      options.maxConcurrentStreams ?? defaultMaxConcurrentStreams(this.#http.url),
+    )
     if (!(this.#maxMessageBytes > 0))
       throw new RangeError('maxMessageBytes must be a positive number')
     if (!(this.#idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be a number >= 0')
+    checkResumeOptions(options.sessionId, options.protocolVersion, options.resume)
+    this.#sessionId = options.sessionId
+    this.#pendingResume = options.resume
+    if (options.protocolVersion !== undefined) this.setProtocolVersion(options.protocolVersion)
+    if (options.initializeParams !== undefined)
+      this.#initialize = {
+        jsonrpc: '2.0',
+        id: 'mcpwire:initialize',
+        method: 'initialize',
+        params: options.initializeParams,
+      }
     this.#queue = new DeliveryQueue(
       (message) => this.#deliver(message),
       (error) => this.#reportError(error),
     )
   }
 
-  /** The session id, once the server assigned one in answer to `initialize`. */
+  /**
+   * The session id, once the server assigned one in answer to `initialize`. A persisted id given
+   * as the `sessionId` option stays hidden (`undefined`) until a request carrying it succeeded, so
+   * an SDK `Client` never skips `initialize` on a session the server may have forgotten (R-S5).
+   */
   get sessionId(): string | undefined {
-    return this.#sessionId
+    return this.#sessionConfirmed ? this.#sessionId : undefined
   }
 
   /** The protocol version in force, as set by the client. */
@@ -214,11 +268,21 @@ export class StreamableHttpClientTransport extends TransportEvents {
    * @throws {SessionExpiredError} when the session could not be restored.
    */
   async send(message: TransportMessage, options: TransportSendOptions = {}): Promise<void> {
+    if (!this.#sdkErrorBrands) return this.#send(message, options)
+    try {
+      await this.#send(message, options)
+    } catch (error) {
+      throw withSdkErrorBrands(error)
+    }
+  }
+
+  async #send(message: TransportMessage, options: TransportSendOptions): Promise<void> {
     if (this.#closed) throw new Error('Transport is closed')
     if (isRequestMessage(message)) {
       if (message.method === 'initialize') {
         this.#initialize = message
         this.#stateless = false
+        if (!this.#sessionConfirmed) this.#dropPersistedSession()
         if (this.state === 'idle') this.setState('connecting')
       } else {
         const version = metaVersion(message)
@@ -228,7 +292,11 @@ export class StreamableHttpClientTransport extends TransportEvents {
         await this.#resumeRequest(message.id, options)
         return
       }
+      if (this.#stateless && this.#reissue !== 'never')
+        this.#sent.set(message.id, { message, headers: options.headers })
     }
+    if (this.#pendingResume !== undefined && message.method !== 'initialize' && !this.#stateless)
+      this.#resumePersisted()
     await this.#post(message, options, true)
     if (message.method === 'notifications/cancelled' && !isRequestMessage(message)) {
       // 2025 era cancellation: the request's stream is no longer wanted (R-C1).
@@ -245,6 +313,37 @@ export class StreamableHttpClientTransport extends TransportEvents {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown(true)
     return this.#closing
+  }
+
+  /**
+   * Ends the transport like {@link close} but leaves the session alive on the server (no DELETE),
+   * and returns what a new transport needs to re-attach to it: the session id, the protocol
+   * version, the resumable streams with their last event ids and owed request ids, and the
+   * `initialize` params (rule R-S6). Requests still owed here are answered with a retryable
+   * -32000 error (`reason: 'transport-detached'`), as on close.
+   *
+   * @example
+   * ```ts
+   * const token = await transport.detach()
+   * const again = new StreamableHttpClientTransport(url, {
+   *   sessionId: token.sessionId,
+   *   protocolVersion: token.protocolVersion,
+   *   resume: token.streams,
+   * })
+   * ```
+   */
+  async detach(): Promise<ResumeToken> {
+    const token: ResumeToken = {
+      sessionId: this.#closed ? undefined : this.#sessionId,
+      protocolVersion: this.#protocolVersion,
+      streams: this.#closed ? [] : this.#resumableStreams(),
+    }
+    const params = this.#initialize?.params
+    if (typeof params === 'object' && params !== null)
+      token.initializeParams = params as Record<string, unknown>
+    this.#closing ??= this.#shutdown(false)
+    await this.#closing
+    return token
   }
 
   /** Counters and gauges; every gauge is 0 after `close()`. */
@@ -312,10 +411,37 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
   }
 
+  /**
+   * POSTs a message. Under a `maxConcurrentStreams` bound a request first waits for a slot, which
+   * its response stream keeps until it ends; notifications and responses never wait (R-B2).
+   */
   async #post(
     message: TransportMessage,
     options: TransportSendOptions,
     mayRecover: boolean,
+  ): Promise<void> {
+    // The transport's own requests (re-initialization, re-issue) never wait behind the caller's.
+    if (!this.#slots.limited || !isRequestMessage(message) || this.#internal.has(message.id))
+      return this.#postNow(message, options, mayRecover, undefined)
+    const slot = await this.#slots.acquire(options.requestSignal)
+    if (slot === undefined) {
+      this.#sent.delete(message.id)
+      if (this.#closed) throw new Error('Transport is closed')
+      return // The caller gave up while it waited: nothing was sent, nothing is owed (R-C2).
+    }
+    const holder: SlotHolder = { slot, handedOver: false }
+    try {
+      await this.#postNow(message, options, mayRecover, holder)
+    } finally {
+      if (!holder.handedOver) slot.release()
+    }
+  }
+
+  async #postNow(
+    message: TransportMessage,
+    options: TransportSendOptions,
+    mayRecover: boolean,
+    holder: SlotHolder | undefined,
   ): Promise<void> {
     const isRequest = isRequestMessage(message)
     const id = isRequest ? message.id : undefined
@@ -346,7 +472,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       response = await this.#fetch('POST', headers, JSON.stringify(message), controller)
     } catch (error) {
       cleanup()
-      if (id !== undefined) this.#owed.delete(id)
+      if (id !== undefined) this.#forget(id)
       if (controller.signal.aborted) return
       throw error
     }
@@ -357,12 +483,13 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     const status = response.status
     if (status >= 200 && status < 300 && message.method === 'initialize') {
+      this.#cors.initialized(response)
       const sessionId = response.headers.get('mcp-session-id')
       if (sessionId !== null) {
         if (!SESSION_ID.test(sessionId)) {
           cleanup()
           discardBody(response)
-          if (id !== undefined) this.#owed.delete(id)
+          if (id !== undefined) this.#forget(id)
           throw new McpHttpError('The server sent an invalid Mcp-Session-Id', {
             status,
             method: 'POST',
@@ -370,15 +497,17 @@ export class StreamableHttpClientTransport extends TransportEvents {
           })
         }
         this.#sessionId = sessionId
+        this.#sessionConfirmed = true
         this.emit('session', { kind: 'created', sessionId })
       }
       this.setState('open')
     }
     if (status < 200 || status > 299) {
       cleanup()
-      await this.#refused(message, response, carriedSession, mayRecover, options)
+      await this.#refused(message, response, carriedSession, mayRecover, options, holder)
       return
     }
+    if (carriedSession !== undefined) this.#confirmSession(carriedSession)
     if (this.#listenState === 'degraded' && this.state !== 'closing') this.#openListen()
     const type = mediaTypeOf(response)
     if (id === undefined) {
@@ -401,6 +530,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     if (type === 'text/event-stream') {
       const stream = this.#newStream('post', '', options)
+      if (holder !== undefined) {
+        holder.handedOver = true
+        stream.slot = holder.slot
+      }
       stream.owed.add(id)
       this.#owed.set(id, stream)
       // The POST's controller now belongs to the stream: aborting the request aborts its stream.
@@ -435,12 +568,13 @@ export class StreamableHttpClientTransport extends TransportEvents {
     carriedSession: string | undefined,
     mayRecover: boolean,
     options: TransportSendOptions,
+    holder: SlotHolder | undefined,
   ): Promise<void> {
     const id = isRequestMessage(message) ? message.id : undefined
     const status = response.status
     const body = await readTextUpTo(response, ERROR_BODY_LIMIT)
     if (carriedSession !== undefined && this.#isSessionExpired(status, body)) {
-      if (id !== undefined) this.#owed.delete(id)
+      if (id !== undefined) this.#forget(id)
       if (
         !mayRecover ||
         !this.#reinitialize ||
@@ -460,7 +594,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
         throw error
       }
       await this.#restoreSession(carriedSession)
-      await this.#post(message, options, false)
+      // The retry keeps the slot the request already holds.
+      await this.#postNow(message, options, false, holder)
       return
     }
     let rpcError: { code: number; message: string; data?: unknown } | undefined
@@ -472,7 +607,9 @@ export class StreamableHttpClientTransport extends TransportEvents {
         rpcId = parsed.id
       }
     } catch {}
+    const hiddenSession = this.#cors.explain(status)
     if (
+      hiddenSession === undefined &&
       id !== undefined &&
       rpcError !== undefined &&
       rpcId === id &&
@@ -483,7 +620,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       this.#accept({ jsonrpc: '2.0', id, error: rpcError }, undefined)
       return
     }
-    if (id !== undefined) this.#owed.delete(id)
+    if (id !== undefined) this.#forget(id)
     const init: ConstructorParameters<typeof McpHttpError>[1] = {
       status,
       statusText: response.statusText,
@@ -493,7 +630,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     }
     if (rpcError !== undefined) init.rpcError = rpcError
     throw new McpHttpError(
-      `Error POSTing to endpoint (HTTP ${status})${rpcError === undefined ? '' : `: ${rpcError.message}`}`,
+      hiddenSession ??
+        `Error POSTing to endpoint (HTTP ${status})${rpcError === undefined ? '' : `: ${rpcError.message}`}`,
       init,
     )
   }
@@ -557,18 +695,118 @@ export class StreamableHttpClientTransport extends TransportEvents {
 
   async #internalRequest(
     message: TransportMessage & { id: Id; method: string },
+    options: TransportSendOptions = {},
   ): Promise<JsonRpcMessage> {
     const answer = new Promise<JsonRpcMessage>((resolve) => this.#internal.set(message.id, resolve))
     try {
-      await this.#post(message, {}, false)
+      await this.#post(message, options, false)
       return await answer
     } finally {
       this.#internal.delete(message.id)
     }
   }
 
+  /** A persisted session id just worked: expose it to the client from now on (R-S5). */
+  #confirmSession(carried: string): void {
+    if (this.#sessionConfirmed || carried !== this.#sessionId) return
+    this.#sessionConfirmed = true
+    this.emit('session', { kind: 'attached', sessionId: carried })
+    if (this.state === 'idle' || this.state === 'connecting') this.setState('open')
+    if (!this.#stateless) this.#openListen()
+  }
+
+  /** The client runs its own handshake: the persisted session and streams are not used. */
+  #dropPersistedSession(): void {
+    this.#sessionId = undefined
+    this.#pendingResume = undefined
+    this.#listenCursor = ''
+  }
+
+  /** Resumes the persisted streams with their `Last-Event-ID` (re-attach), once. */
+  #resumePersisted(): void {
+    const streams = this.#pendingResume ?? []
+    this.#pendingResume = undefined
+    for (const entry of streams) {
+      if (entry.requestIds.length === 0) {
+        this.#listenCursor = entry.lastEventId
+        continue
+      }
+      const stream = this.#newStream('post', entry.lastEventId, {})
+      for (const id of entry.requestIds) {
+        stream.owed.add(id)
+        this.#owed.set(id, stream)
+      }
+      // Reconnects at once with the stream's cursor: its connection ended with the old transport.
+      void this.#runStream(stream, undefined)
+    }
+  }
+
+  /** The streams a new transport can resume: those that committed an event id. */
+  #resumableStreams(): ResumeStream[] {
+    const streams: ResumeStream[] = []
+    for (const stream of this.#streams) {
+      if (stream.cursor === '' || stream.cursor === '\0') continue
+      if (stream.kind === 'post' && stream.owed.size === 0) continue
+      streams.push({ lastEventId: stream.cursor, requestIds: [...stream.owed] })
+    }
+    for (const entry of this.#pendingResume ?? []) streams.push({ ...entry })
+    if (this.#listen === undefined && this.#listenCursor !== '')
+      streams.push({ lastEventId: this.#listenCursor, requestIds: [] })
+    return streams
+  }
+
+  /**
+   * Re-issues a 2026-07-28 request whose stream broke before its response, under a private id,
+   * and answers the original id with whatever the new request gets (changelog item 9). Returns
+   * false when the policy does not allow it (the caller then synthesizes a retryable error).
+   */
+  #reissueLost(id: Id, stream: Stream): boolean {
+    const sent = this.#sent.get(id)
+    if (
+      sent === undefined ||
+      this.#internal.has(id) ||
+      this.#closed ||
+      !mayReissue(this.#reissue, sent.message.method)
+    )
+      return false
+    stream.owed.delete(id)
+    this.#owed.set(id, undefined)
+    const newId = `mcpwire:reissue:${++this.#reissueCount}`
+    this.#reissued.set(id, newId)
+    const options: TransportSendOptions =
+      sent.headers === undefined ? {} : { headers: sent.headers }
+    this.#internalRequest({ ...sent.message, id: newId }, options).then(
+      (answer) => {
+        this.#reissued.delete(id)
+        // Settled meanwhile (closed, abandoned): the answer goes nowhere, never twice.
+        if (this.#owed.has(id)) this.#accept({ ...answer, id } as JsonRpcMessage, undefined)
+      },
+      () => {
+        this.#reissued.delete(id)
+        this.#fail([id], 'reissue-failed', true)
+      },
+    )
+    return true
+  }
+
+  /** Forgets a request that will get no response through a stream (its send() throws instead). */
+  #forget(id: Id): void {
+    this.#owed.delete(id)
+    this.#sent.delete(id)
+  }
+
   /** Forgets a request the caller gave up on: aborts its stream, synthesizes nothing. */
   #abandon(id: Id): void {
+    this.#sent.delete(id)
+    const reissued = this.#reissued.get(id)
+    if (reissued !== undefined) {
+      this.#abandon(reissued)
+      this.#internal.get(reissued)?.({
+        jsonrpc: '2.0',
+        id: reissued,
+        error: { code: -32000, message: 'Connection closed', data: { reason: 'cancelled' } },
+      })
+    }
     const stream = this.#owed.get(id)
     this.#owed.delete(id)
     this.#done.add(id)
@@ -594,6 +832,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       controller: new AbortController(),
       onresumptiontoken: options.onresumptiontoken,
       onEnd: options.onRequestStreamEnd,
+      slot: undefined,
     }
     this.#streams.add(stream)
     return stream
@@ -608,7 +847,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
     )
       return
     if (this.#listenState === 'not-offered') return
-    const stream = this.#newStream('get', '', {})
+    // The listen stream holds its connection for good: it must leave one to the requests (R-B2).
+    if (this.#slots.limit < 2) return
+    const stream = this.#newStream('get', this.#listenCursor, {})
+    this.#listenCursor = ''
     this.#listen = stream
     this.#listenState = 'open'
     void this.#runStream(stream, undefined)
@@ -628,6 +870,11 @@ export class StreamableHttpClientTransport extends TransportEvents {
     let response = first
     let reason = 'stream-ended'
     try {
+      if (first === undefined && stream.slot === undefined && this.#slots.limited) {
+        // A listen or resumed stream (a GET) holds a connection too: it waits its turn (R-B2).
+        stream.slot = await this.#slots.acquire(stream.controller.signal)
+        if (stream.slot === undefined) return
+      }
       for (;;) {
         if (response === undefined) {
           const next = await this.#connect(stream)
@@ -655,7 +902,12 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (stream.owed.size > 0) {
         const ids = [...stream.owed]
         this.emit('streamlost', { stream: stream.kind, requestIds: ids, reason })
-        this.#fail(ids, reason, reason !== 'resume-refused')
+        const lost = this.#stateless ? ids.filter((id) => this.#reissueLost(id, stream)) : []
+        this.#fail(
+          ids.filter((id) => !lost.includes(id)),
+          reason,
+          reason !== 'resume-refused',
+        )
       }
       if (stream.kind === 'get' && reason === 'budget-exhausted') {
         this.#listenState = 'degraded'
@@ -663,6 +915,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
         this.setState('degraded')
       }
     } finally {
+      stream.slot?.release()
       this.#streams.delete(stream)
       if (this.#listen === stream) this.#listen = undefined
       stream.onEnd?.()
@@ -715,6 +968,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
       }
       const status = response.status
       if (response.ok && mediaTypeOf(response) === 'text/event-stream' && response.body !== null) {
+        const carried = headers['mcp-session-id']
+        if (carried !== undefined) this.#confirmSession(carried)
         if (stream.connections > 0) {
           this.#counters.resumes++
           this.emit('resumed', { stream: stream.kind, lastEventId: stream.cursor })
@@ -855,6 +1110,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (this.#owed.has(id)) {
         const owner = this.#owed.get(id)
         this.#owed.delete(id)
+        this.#sent.delete(id)
         owner?.owed.delete(id)
         stream?.owed.delete(id)
         this.#done.add(id)
@@ -884,6 +1140,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       if (!this.#owed.has(id)) continue
       const owner = this.#owed.get(id)
       this.#owed.delete(id)
+      this.#sent.delete(id)
       owner?.owed.delete(id)
       this.#done.add(id)
       this.#counters.synthesizedErrors++
@@ -949,15 +1206,19 @@ export class StreamableHttpClientTransport extends TransportEvents {
       callback()
     }
     this.#timerHandles.clear()
+    this.#slots.close()
     for (const stream of this.#streams) stream.controller.abort()
     for (const controller of this.#inflight) controller.abort()
-    this.#fail([...this.#owed.keys()], 'transport-closed', false)
+    if (terminate) this.#fail([...this.#owed.keys()], 'transport-closed', false)
+    else this.#fail([...this.#owed.keys()], 'transport-detached', true)
     await this.#queue.idle()
     if (terminate && this.#terminateOnClose) await this.#deleteSession()
     this.#sessionId = undefined
     this.#streams.clear()
     this.#listen = undefined
     this.#postControllers.clear()
+    this.#sent.clear()
+    this.#reissued.clear()
     this.setState('closed')
     this.onclose?.()
   }

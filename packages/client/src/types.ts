@@ -2,6 +2,8 @@ import type { JsonRpcParams } from '@mcpwire/jsonrpc'
 import type { AuthHook } from './auth.js'
 import type { ReconnectOptions } from './backoff.js'
 import type { HeadersOption, RedirectPolicy, RequestInitOption } from './http-requester.js'
+import type { ReissuePolicy } from './reissue-policy.js'
+import type { ResumeStream } from './session-resume.js'
 import type { Timers } from './timers.js'
 
 /**
@@ -196,6 +198,45 @@ export interface TransportOptions {
   timers?: Timers
   /** Injectable random source for the jitter, returning [0, 1). */
   random?: () => number
+  /**
+   * Streamable HTTP: re-attach to a persisted session (from `detach()`). The id is sent on every
+   * request but `transport.sessionId` stays `undefined` until a request carrying it succeeds (R-S5).
+   */
+  sessionId?: string
+  /** Streamable HTTP: the protocol version negotiated for the persisted session. */
+  protocolVersion?: string
+  /** Streamable HTTP: the persisted streams, resumed with their `Last-Event-ID` on the first send. */
+  resume?: readonly ResumeStream[]
+  /**
+   * Streamable HTTP: the params of the persisted session's `initialize`, so a stale session can be
+   * re-initialized transparently (R-S3) without the client's handshake.
+   */
+  initializeParams?: Record<string, unknown>
+  /**
+   * Streamable HTTP, 2026-07-28 era: a response stream that broke before its response lost the
+   * request. `'safe'` (default) re-issues read-only methods under a new id and answers the original
+   * id; others get a retryable -32000 error. `'always'` or `'never'`.
+   */
+  reissue?: ReissuePolicy
+  /**
+   * On HTTP 403 `insufficient_scope`: `'reauthorize'` (default when `auth` has `onUnauthorized`)
+   * calls the auth hook with the required scope and retries; `'throw'` raises at once.
+   */
+  onInsufficientScope?: 'reauthorize' | 'throw'
+  /** Step-up re-authorizations per request on 403 `insufficient_scope` (default 1). */
+  maxStepUpRetries?: number
+  /**
+   * Streamable HTTP: HTTP failures thrown by `send()` also carry the SDK v2 error brand and `data`
+   * of its `SdkHttpError`, so the v2 `Client` classifies them as HTTP errors, not network errors
+   * (R-F4). Default `false`.
+   */
+  sdkErrorBrands?: boolean
+  /**
+   * Streamable HTTP: requests and event streams open at once; more requests wait in a queue
+   * (notifications and responses never do). Default 4 in a browser page on plain `http:` (HTTP/1.1
+   * allows about six connections per origin), otherwise `Infinity` (R-B2).
+   */
+  maxConcurrentStreams?: number
 }
 
 /**
@@ -236,10 +277,11 @@ export interface TransportEventMap {
   /** The session changed. */
   session: {
     /**
-     * `created` (the server assigned an id to `initialize`), `expired` (the server forgot it),
-     * `restored` (re-initialized transparently), `terminated` (DELETE sent on close).
+     * `created` (the server assigned an id to `initialize`), `attached` (a persisted session id
+     * given as the `sessionId` option worked), `expired` (the server forgot it), `restored`
+     * (re-initialized transparently), `terminated` (DELETE sent on close).
      */
-    kind: 'created' | 'expired' | 'restored' | 'terminated'
+    kind: 'created' | 'attached' | 'expired' | 'restored' | 'terminated'
     /** The session concerned: the new one for `created` and `restored`, the old one otherwise. */
     sessionId: string | undefined
   }
