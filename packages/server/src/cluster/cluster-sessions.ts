@@ -23,7 +23,8 @@ const REPLAY_TRIES = 5
  *
  * A request naming a session this instance does not hold adopts it: the record is read, a
  * hibernated local session is made from its replay log, and the usual wake path rebuilds the
- * server. Every request touches the record (restarting its idle TTL; `gone` is a 404 everywhere),
+ * server. Every request touches the record before anything runs for it (restarting its idle TTL;
+ * `gone` is a 404 everywhere; a POST's stream may do it with its first event, see `find`),
  * and a local server older than the record's replay version is rebuilt when idle.
  */
 export class ClusterSessions implements BusListener {
