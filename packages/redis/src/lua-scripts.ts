@@ -21,17 +21,30 @@ export class LuaScript {
 // keys of the session from it (same hash slot). Replies are integers, strings and flat arrays only,
 // so they read the same under RESP2 and RESP3 and in every client.
 
-/** Restarts the idle TTL of a session and of every key under it. */
+/**
+ * Keeps a session alive at least `ttl` ms from now. Every key of the session shares the record's
+ * expiry: a full refresh sets all of them to 1.5 times `ttl`, and is skipped while the record has
+ * between 1 and 1.5 times `ttl` left, so a busy session pays for it once per half TTL instead of on
+ * every touch (2 PEXPIRE per stream, up to the ended streams kept plus the live ones). An idle
+ * session thus expires between `ttl` and 1.5 times `ttl` after its last touch. Keys written
+ * between full refreshes take the record's remaining time (session_pttl in APPEND_FN).
+ */
 const REFRESH = `
 local function refresh(base, ttl)
-  redis.call('PEXPIRE', base, ttl)
+  local full = math.floor(tonumber(ttl) * 1.5)
+  local left = redis.call('PTTL', base)
+  if left >= tonumber(ttl) and left <= full then
+    redis.call('PEXPIRE', base .. ':rq', left)
+    return
+  end
+  redis.call('PEXPIRE', base, full)
   redis.call('HSET', base, 'ttl', ttl)
-  redis.call('PEXPIRE', base .. ':rq', ttl)
-  redis.call('PEXPIRE', base .. ':st', ttl)
-  redis.call('PEXPIRE', base .. ':ended', ttl)
+  redis.call('PEXPIRE', base .. ':rq', full)
+  redis.call('PEXPIRE', base .. ':st', full)
+  redis.call('PEXPIRE', base .. ':ended', full)
   for _, s in ipairs(redis.call('SMEMBERS', base .. ':st')) do
-    redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
-    redis.call('PEXPIRE', base .. ':m:' .. s, ttl)
+    redis.call('PEXPIRE', base .. ':e:' .. s, full)
+    redis.call('PEXPIRE', base .. ':m:' .. s, full)
   end
 end
 `
@@ -140,6 +153,11 @@ local function append(base, s, data, producer, seq, answered, maxlen)
   end
   return n
 end
+local function session_pttl(base, fallback)
+  local left = redis.call('PTTL', base)
+  if left > 0 then return left end
+  return fallback
+end
 local function expire_stream(base, s, ttl)
   redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
   redis.call('PEXPIRE', base .. ':m:' .. s, ttl)
@@ -154,10 +172,10 @@ local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq,
     redis.call('HSET', m, 'producer', opening_producer, 'n', 0)
     for i = first_pending, #ARGV do redis.call('HSET', m, 'q:' .. ARGV[i], 1) end
     redis.call('SADD', base .. ':st', s)
-    redis.call('PEXPIRE', base .. ':st', ttl)
+    redis.call('PEXPIRE', base .. ':st', session_pttl(base, ttl))
   end
   local n = append(base, s, data, producer, seq, answered, maxlen)
-  expire_stream(base, s, ttl)
+  expire_stream(base, s, session_pttl(base, ttl))
   return n
 end
 `
@@ -188,7 +206,7 @@ export const APPEND: LuaScript = new LuaScript(`${APPEND_FN}
 local base, s = KEYS[1], ARGV[1]
 if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return -2 end
 local n = append(base, s, ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[2])
-if n > 0 then expire_stream(base, s, redis.call('HGET', base, 'ttl') or 60000) end
+if n > 0 then expire_stream(base, s, session_pttl(base, redis.call('HGET', base, 'ttl') or 60000)) end
 return n
 `)
 
@@ -239,7 +257,7 @@ while redis.call('LLEN', ended) > tonumber(ARGV[3]) do
   redis.call('DEL', base .. ':e:' .. old, base .. ':m:' .. old)
   redis.call('SREM', base .. ':st', old)
 end
-local ttl = redis.call('HGET', base, 'ttl') or 60000
+local ttl = session_pttl(base, redis.call('HGET', base, 'ttl') or 60000)
 redis.call('PEXPIRE', ended, ttl)
 expire_stream(base, s, ttl)
 return out
