@@ -61,6 +61,8 @@ const ERROR_BODY_LIMIT = 64 * 1024
 const REMEMBERED_IDS = 4096
 const SESSION_ID = /^[\x21-\x7e]{1,1024}$/
 const NOT_OFFERED = new Set([400, 404, 405, 406])
+/** How long a response stream that owes nothing more may take to end before it is cancelled. */
+const END_GRACE_MS = 10
 
 function metaVersion(message: TransportMessage): string | undefined {
   const params = message.params as { _meta?: Record<string, unknown> } | undefined
@@ -1064,16 +1066,25 @@ export class StreamableHttpClientTransport extends TransportEvents {
         reader.cancel().catch(() => {})
       }, this.#idleTimeoutMs)
     }
+    let ending = false
     try {
       armIdle()
       for (;;) {
         const { done, value } = await reader.read()
         if (done) break
+        if (ending) {
+          cancel()
+          break
+        }
         armIdle()
         parser.feed(value)
         if (stream.kind === 'post' && stream.owed.size === 0) {
-          await reader.cancel().catch(() => {})
-          break
+          // Nothing more is owed. The body usually ends a moment later (undici closes it a tick
+          // after the last chunk): read on for that end rather than abort an answered fetch, and
+          // cancel a body that goes on, or stays open past the grace.
+          ending = true
+          if (idle !== undefined) this.#clearTimer(idle)
+          idle = this.#setTimer(cancel, END_GRACE_MS)
         }
       }
     } catch {
