@@ -63,10 +63,23 @@ async function stop(server: Server | undefined): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()))
 }
 
+/** Takes `Mcp-Session-Id` out of `Access-Control-Expose-Headers`, as a misconfigured proxy might. */
+function hidingSessionId(fetch: (request: Request) => Promise<Response>) {
+  return async (request: Request): Promise<Response> => {
+    const response = await fetch(request)
+    const exposed = response.headers.get('access-control-expose-headers')
+    if (exposed === null) return response
+    const headers = new Headers(response.headers)
+    const kept = exposed.split(',').filter((name) => name.trim().toLowerCase() !== 'mcp-session-id')
+    headers.set('access-control-expose-headers', kept.join(','))
+    return new Response(response.body, { status: response.status, headers })
+  }
+}
+
 /** The sample server on node:http, recording each request as "METHOD path origin". */
-async function startSample(cors: boolean, pageOrigin: string) {
+async function startSample(cors: boolean, pageOrigin: string, hideSessionId = false) {
   const app: ExampleHandler = createExampleHandler(cors ? { cors: { origins: [pageOrigin] } } : {})
-  const node = toNodeHandler(app.fetch)
+  const node = toNodeHandler(hideSessionId ? hidingSessionId(app.fetch) : app.fetch)
   const seen: string[] = []
   const { server, origin } = await listen((req, res) => {
     seen.push(`${req.method} ${new URL(req.url ?? '/', origin).pathname} ${req.headers.origin}`)
@@ -142,6 +155,22 @@ describe('@mcpwire/client in chromium, from a page on another origin', () => {
       expect(sample.seen).toContain(`GET /sse ${pageOrigin}`)
       expect(sample.seen).toContain(`POST /messages ${pageOrigin}`)
       expect(sample.seen).toContain(`DELETE /mcp ${pageOrigin}`)
+    } finally {
+      await sample.stop()
+    }
+  }, 60_000)
+
+  it('names the missing Access-Control-Expose-Headers when the page cannot read the session id (R-B1)', async () => {
+    const sample = await startSample(true, pageOrigin, true)
+    try {
+      const results = await runPage(sample.origin)
+      // Only the session era needs the header: the stateless era has no session, and the legacy
+      // transport gets its session in the endpoint event's URL.
+      expect(results.stateless).toEqual(leg('stateless', 'streamable-http'))
+      expect(results.legacy).toEqual(leg('legacy', 'sse'))
+      expect(results.session).toEqual({
+        error: expect.stringContaining('Access-Control-Expose-Headers: Mcp-Session-Id'),
+      })
     } finally {
       await sample.stop()
     }

@@ -1,4 +1,5 @@
 import { connect } from 'node:net'
+import { type ConnectOptions, connect as connectMcp } from '@mcpwire/client'
 import {
   Client as ClientV2,
   StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
@@ -42,6 +43,17 @@ const V2_MODES: {
     revision: '2026-07-28',
     session: false,
   },
+]
+
+/** The @mcpwire/client legs: each era the sample app serves, negotiated by `connect()`. */
+const MCPWIRE_LEGS: {
+  era: 'stateless' | 'session' | 'legacy'
+  path: string
+  options: ConnectOptions
+}[] = [
+  { era: 'stateless', path: '/mcp', options: {} },
+  { era: 'session', path: '/mcp', options: { protocolVersion: '2025-11-25' } },
+  { era: 'legacy', path: '/sse', options: { protocolVersion: '2024-11-05', transport: 'sse' } },
 ]
 
 /** Sends raw bytes to the app and reads until it closes the connection (HTTP/1.0 does). */
@@ -147,6 +159,53 @@ export function smokeSuite(runtime: Runtime): void {
         } finally {
           await client.close()
         }
+      }, 30_000)
+    }
+
+    for (const { era, path, options } of MCPWIRE_LEGS) {
+      it(`serves @mcpwire/client's connect() in the ${era} era`, async () => {
+        const client = await connectMcp(new URL(path, app!.url), {
+          requestTimeoutMs: 10_000,
+          ...options,
+        })
+        try {
+          expect(client.era).toBe(era)
+          expect((client.serverInfo as { name?: string }).name).toBe('mcpwire-sample')
+          const { tools } = (await client.request('tools/list')) as { tools: { name: string }[] }
+          expect(tools.map((tool) => tool.name)).toEqual(
+            expect.arrayContaining(['echo', 'countdown']),
+          )
+          const echoed = await client.request('tools/call', {
+            name: 'echo',
+            arguments: { text: TRICKY_TEXT },
+          })
+          expect(echoed).toMatchObject({ content: [{ type: 'text', text: TRICKY_TEXT }] })
+
+          const progress: number[] = []
+          let beforeResult: number[] = []
+          const done = await client
+            .request(
+              'tools/call',
+              { name: 'countdown', arguments: { ticks: 3, intervalMs: 20 } },
+              { onProgress: ({ progress: tick }) => progress.push(tick) },
+            )
+            .then((result) => {
+              beforeResult = [...progress]
+              return result
+            })
+          expect(beforeResult).toEqual([1, 2, 3])
+          expect(done).toMatchObject({ content: [{ type: 'text', text: 'Liftoff after 3 ticks' }] })
+          // 2026-07-28 removed ping: the server answers Method not found.
+          if (era === 'stateless') {
+            await expect(client.request('ping')).rejects.toMatchObject({ code: -32601 })
+          } else {
+            expect(await client.request('ping')).toEqual({})
+          }
+        } finally {
+          await client.close()
+        }
+        const stats = client.stats()
+        expect([stats.openStreams, stats.pendingRequests, stats.inflightFetches]).toEqual([0, 0, 0])
       }, 30_000)
     }
 

@@ -99,6 +99,9 @@ interface Pending {
   clear(): void
 }
 
+/** Where a 2026-07-28 `server/discover` result carries the server's name and version. */
+const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo'
+
 /**
  * A thin MCP client without the SDK: the simplest correct caller, for scripts, tests and the
  * conformance suite. It negotiates the era itself ({@link connect}) and leaves result validation to
@@ -347,6 +350,7 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
           supportedVersions?: string[]
           capabilities?: Record<string, unknown>
           serverInfo?: unknown
+          _meta?: Record<string, unknown>
         }
         transport.setProtocolVersion(version)
         return new McpClient(
@@ -354,7 +358,8 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
           {
             era: 'stateless',
             protocolVersion: version,
-            serverInfo: result.serverInfo,
+            // 2026-07-28 sends it in the result's _meta; a top-level one is taken as well.
+            serverInfo: result._meta?.[SERVER_INFO_META] ?? result.serverInfo,
             capabilities: result.capabilities ?? {},
           },
           meta,

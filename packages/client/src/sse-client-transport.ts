@@ -446,6 +446,8 @@ export class SseClientTransport extends TransportEvents {
       this.#timer = undefined
       this.#controller.abort()
       for (const controller of this.#inflight) controller.abort()
+      // An aborted POST settles a few ticks later; it is no longer in flight for stats().
+      this.#inflight.clear()
       for (const resolve of this.#internal.values()) resolve(STREAM_LOST_ANSWER)
       this.#failOwed()
       await this.#queue.idle()

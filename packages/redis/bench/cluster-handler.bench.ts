@@ -1,6 +1,6 @@
 // Cluster mode's cost on one instance, in process (no HTTP): tools/call echo at concurrency 16
 // on a plain handler, on a memory-backed cluster handler and, with REDIS_URL set, on a Redis
-// cluster handler (node-redis). Prints calls/s, p50/p99 and the plain/this ratio, per round.
+// cluster handler (node-redis), also without touchAndOpen (3 round trips per call). Prints calls/s, p50/p99 and the plain/this ratio, per round.
 // Run from packages/redis: REDIS_URL=redis://127.0.0.1:6390 npx tsx bench/cluster-handler.bench.ts
 import {
   type ClusterBackend,
@@ -105,12 +105,28 @@ async function redisBackend(): Promise<
   }
 }
 
+/** `backend` without the optional `events.touchAndOpen`, as a backend that lacks it. */
+function withoutTouchAndOpen(backend: ClusterBackend): ClusterBackend {
+  const events = new Proxy(backend.events, {
+    get: (target, key) => {
+      if (key === 'touchAndOpen') return undefined
+      const value = Reflect.get(target, key, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { ...backend, events }
+}
+
 const redis = await redisBackend()
 const variants: [string, () => McpHandler][] = [
   ['plain', () => handler()],
   ['cluster (memory)', () => handler(createMemoryCluster())],
 ]
-if (redis !== undefined) variants.push(['cluster (Redis)', () => handler(redis.backend)])
+if (redis !== undefined) {
+  variants.push(['cluster (Redis)', () => handler(redis.backend)])
+  // The same backend without touchAndOpen: the session touch is its own round trip (3 per call).
+  variants.push(['Redis, 3 trips', () => handler(withoutTouchAndOpen(redis.backend))])
+}
 console.log(
   `tools/call echo, ${CALLS} calls at concurrency ${CONCURRENCY}, in process, ${ROUNDS} rounds`,
 )

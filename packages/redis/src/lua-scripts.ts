@@ -146,23 +146,41 @@ local function expire_stream(base, s, ttl)
 end
 `
 
+/** Opens a stream (registering it under the session) and appends its first event. As append. */
+const OPEN_FN = `
+local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending)
+  local m = base .. ':m:' .. s
+  if redis.call('EXISTS', m) == 0 then
+    redis.call('HSET', m, 'producer', opening_producer, 'n', 0)
+    for i = first_pending, #ARGV do redis.call('HSET', m, 'q:' .. ARGV[i], 1) end
+    redis.call('SADD', base .. ':st', s)
+    redis.call('PEXPIRE', base .. ':st', ttl)
+  end
+  local n = append(base, s, data, producer, seq, answered, maxlen)
+  expire_stream(base, s, ttl)
+  return n
+end
+`
+
 /**
  * ARGV: stream, opening producer ('' for none), ttl, maxlen, data, producer, seq, answered,
  * pending keys… The first event's number, or -2 / -3 as append.
  */
-export const OPEN: LuaScript = new LuaScript(`${APPEND_FN}
-local base, s, ttl = KEYS[1], ARGV[1], ARGV[3]
-if redis.call('EXISTS', base) == 0 then return -2 end
-local m = base .. ':m:' .. s
-if redis.call('EXISTS', m) == 0 then
-  redis.call('HSET', m, 'producer', ARGV[2], 'n', 0)
-  for i = 9, #ARGV do redis.call('HSET', m, 'q:' .. ARGV[i], 1) end
-  redis.call('SADD', base .. ':st', s)
-  redis.call('PEXPIRE', base .. ':st', ttl)
-end
-local n = append(base, s, ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[4])
-expire_stream(base, s, ttl)
-return n
+export const OPEN: LuaScript = new LuaScript(`${APPEND_FN}${OPEN_FN}
+if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
+return open(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9)
+`)
+
+/**
+ * TOUCH (no claim) then OPEN, in one step. ARGV as OPEN. {-1} when the session is gone (nothing
+ * written), else {replay version, the first event's number or -2 / -3 as append}.
+ */
+export const TOUCH_OPEN: LuaScript = new LuaScript(`${REFRESH}${APPEND_FN}${OPEN_FN}
+local base, ttl = KEYS[1], ARGV[3]
+if redis.call('EXISTS', base) == 0 then return {-1} end
+refresh(base, ttl)
+local v = tonumber(redis.call('HGET', base, 'v'))
+return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9)}
 `)
 
 /** ARGV: stream, maxlen, data, producer, seq, answered. As append. */

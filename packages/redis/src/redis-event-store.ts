@@ -4,9 +4,11 @@ import type {
   McpMessage,
   StreamInfo,
   StreamOpening,
+  TouchedOpen,
 } from '@mcpwire/server'
 import {
   answeredKey,
+  checkTtlMs,
   clusterEventId,
   readPosition,
   replayClusterEvents,
@@ -16,7 +18,7 @@ import {
 } from '@mcpwire/server'
 import type { CommandRunner } from './command-runner.js'
 import type { KeyLayout } from './key-layout.js'
-import { APPEND, DELETE_STREAM, END, INFO, OPEN, READ } from './lua-scripts.js'
+import { APPEND, DELETE_STREAM, END, INFO, OPEN, READ, TOUCH_OPEN } from './lua-scripts.js'
 
 type Message = McpMessage | Record<string, never>
 
@@ -53,18 +55,24 @@ export class RedisEventStore implements ClusterEventStore {
     ttlMs: number,
   ): Promise<string> {
     const key = this.#keys.session(sessionOfStream(streamId))
-    const args = [
-      streamId,
-      opening.producer ?? '',
-      ttlMs,
-      this.#limits.maxEventsPerStream,
-      JSON.stringify(first),
-      producer,
-      seq,
-      answeredKey(first) ?? '',
-      ...opening.pending,
-    ]
+    const args = this.#openArgs(streamId, opening, first, producer, seq, ttlMs)
     return this.#eventId(streamId, await this.#run.script(OPEN, key, args))
+  }
+
+  async touchAndOpen(
+    streamId: string,
+    opening: StreamOpening,
+    first: Message,
+    producer: string,
+    seq: number,
+    ttlMs: number,
+  ): Promise<TouchedOpen | 'gone'> {
+    checkTtlMs(ttlMs)
+    const key = this.#keys.session(sessionOfStream(streamId))
+    const args = this.#openArgs(streamId, opening, first, producer, seq, ttlMs)
+    const reply = (await this.#run.script(TOUCH_OPEN, key, args)) as unknown[]
+    if (Number(reply[0]) === -1) return 'gone'
+    return { id: this.#eventId(streamId, reply[1]), replayVersion: Number(reply[0]) }
   }
 
   async append(streamId: string, message: Message, producer: string, seq: number): Promise<string> {
@@ -150,6 +158,28 @@ export class RedisEventStore implements ClusterEventStore {
     sink: { send: (eventId: string, message: McpMessage) => Promise<void> },
   ): Promise<string> {
     return replayClusterEvents(this, lastEventId, sink)
+  }
+
+  /** The ARGV of the OPEN and TOUCH_OPEN scripts. */
+  #openArgs(
+    streamId: string,
+    opening: StreamOpening,
+    first: Message,
+    producer: string,
+    seq: number,
+    ttlMs: number,
+  ): (string | number)[] {
+    return [
+      streamId,
+      opening.producer ?? '',
+      ttlMs,
+      this.#limits.maxEventsPerStream,
+      JSON.stringify(first),
+      producer,
+      seq,
+      answeredKey(first) ?? '',
+      ...opening.pending,
+    ]
   }
 
   #eventId(streamId: string, reply: unknown): string {

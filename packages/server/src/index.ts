@@ -5,6 +5,7 @@ export type {
   ClusterEventStore,
   StreamInfo,
   StreamOpening,
+  TouchedOpen,
 } from './cluster/cluster-event-store.js'
 export {
   readPosition,

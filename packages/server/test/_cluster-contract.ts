@@ -414,6 +414,48 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         if (harness.keysOf !== undefined) expect(await harness.keysOf(id)).toBe(0)
       })
 
+      it('touchAndOpen() touches the session and opens the stream in one step', async () => {
+        expect(a.events.touchAndOpen).toBeTypeOf('function')
+        const touchAndOpen = a.events.touchAndOpen!.bind(a.events)
+        const gone = clusterStreamId(crypto.randomUUID(), 'p1')
+        expect(await touchAndOpen(gone, { pending: [] }, {}, 'a1', 1, long)).toBe('gone')
+        expect(await a.events.info(gone)).toBeUndefined()
+
+        const record = await openSession(ttl)
+        const { id } = record
+        const g = clusterStreamId(id, 'g')
+        await a.events.open(g, { pending: [] }, {}, 'a1', 1, ttl)
+        expect(await b.sessions.updateReplay(id, { ...record.replay, initialized: true }, 1)).toBe(
+          2,
+        )
+        await harness.elapse(ttl * 0.3)
+        const s = clusterStreamId(id, 'p1')
+        const opening = { producer: 'a1', pending: [requestKey(1)] }
+        expect(await touchAndOpen(s, opening, {}, 'a1', 2, long)).toEqual({
+          id: `${s}_1`,
+          replayVersion: 2,
+        })
+        // The session and its other streams got the new TTL too.
+        await harness.elapse(ttl)
+        expect(await b.sessions.get(id)).toBeDefined()
+        expect(await b.events.info(g)).toBeDefined()
+        expect(await b.events.info(s)).toEqual({
+          sessionId: id,
+          producer: 'a1',
+          pending: [requestKey(1)],
+          ended: false,
+        })
+        expect((await b.events.read(s, null, 10)).events).toEqual([{ id: `${s}_1`, message: {} }])
+        expect(await a.events.end(s, [result(1)], 'a1', 3)).toEqual([`${s}_2`])
+        const ended = await rejection(touchAndOpen(s, opening, {}, 'a1', 4, long))
+        expect(ended.name).toBe('StreamEndedError')
+        expect(await b.sessions.touch(id, ttl)).toBe(2)
+        await harness.elapse(ttl * 2)
+        expect(await touchAndOpen(clusterStreamId(id, 'p2'), opening, {}, 'a1', 5, ttl)).toBe(
+          'gone',
+        )
+      })
+
       it('is still an SDK-compatible EventStore', async () => {
         const { id } = await openSession()
         const s = clusterStreamId(id, 'g')

@@ -296,56 +296,99 @@ describe('cluster option checks', () => {
   })
 })
 
+/** The same backend without the optional `events.touchAndOpen` (a backend that lacks it). */
+function withoutTouchAndOpen(backend: ClusterBackend): ClusterBackend {
+  const events = new Proxy(backend.events, {
+    get: (t, key) => {
+      if (key === 'touchAndOpen') return undefined
+      const value = Reflect.get(t, key, t)
+      return typeof value === 'function' ? value.bind(t) : value
+    },
+  })
+  return { ...backend, events }
+}
+
+/** The backend calls of one steady-state `tools/call`, per negotiated protocol version. */
+async function steadyStateCalls(backend: ClusterBackend): Promise<Record<string, string[]>> {
+  const counted = counting(backend)
+  const { calls } = counted
+  const handler = createMcpHandler({
+    connect: (transport) => buildClusterServer('x').connect(transport),
+    onerror: () => {},
+    hibernateAfterMs: 60_000,
+    cluster: { ...counted.backend, instanceId: 'solo', heartbeatMs: 60_000 },
+  })
+  try {
+    const perVersion: Record<string, string[]> = {}
+    // The negotiated version decides priming: 2025-06-18 sessions get none.
+    for (const version of ['2025-11-25', '2025-06-18']) {
+      const init = await handler.fetch(post(initializeBody(1, version)))
+      const sid = init.headers.get('mcp-session-id')!
+      await init.text()
+      const h = { 'mcp-session-id': sid, 'mcp-protocol-version': version }
+      const warm = await handler.fetch(post(call(2, 'echo', { text: 'w' }), h))
+      await warm.text()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      calls.length = 0
+      const steady = await handler.fetch(post(call(3, 'echo', { text: 's' }), h))
+      expect(await steady.text()).toContain('x:s')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      perVersion[version] = [...calls]
+    }
+    return perVersion
+  } finally {
+    await handler.close()
+  }
+}
+
 describe('cluster mode costs', () => {
   it('counts backend calls per steady-state tools/call on one instance', async () => {
-    const { backend, calls } = counting(createMemoryCluster())
-    const handler = createMcpHandler({
-      connect: (transport) => buildClusterServer('x').connect(transport),
-      onerror: () => {},
-      hibernateAfterMs: 60_000,
-      cluster: { ...backend, instanceId: 'solo', heartbeatMs: 60_000 },
-    })
-    try {
-      const response = await handler.fetch(post(initializeBody(1, VERSION)))
-      const sessionId = response.headers.get('mcp-session-id')!
-      await response.text()
-      const perVersion: Record<string, string[]> = {}
-      for (const version of ['2025-11-25', '2025-06-18']) {
-        const h = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' }
-        // The negotiated version decides priming; the second round uses a 2025-06-18 session.
-        let sid = sessionId
-        if (version !== '2025-11-25') {
-          const init = await handler.fetch(post(initializeBody(1, version)))
-          sid = init.headers.get('mcp-session-id')!
-          await init.text()
-        }
-        const warm = await handler.fetch(
-          post(call(2, 'echo', { text: 'w' }), {
-            ...h,
-            'mcp-session-id': sid,
-            'mcp-protocol-version': version,
-          }),
-        )
-        await warm.text()
-        await new Promise((resolve) => setTimeout(resolve, 10))
-        calls.length = 0
-        const steady = await handler.fetch(
-          post(call(3, 'echo', { text: 's' }), {
-            ...h,
-            'mcp-session-id': sid,
-            'mcp-protocol-version': version,
-          }),
-        )
-        expect(await steady.text()).toContain('x:s')
-        await new Promise((resolve) => setTimeout(resolve, 10))
-        perVersion[version] = [...calls]
-      }
-      console.log('backend calls per steady-state tools/call:', JSON.stringify(perVersion))
-      // touch, open (priming), end (response); without priming: touch, open (response), end.
-      expect(perVersion['2025-11-25']).toEqual(['sessions.touch', 'events.open', 'events.end'])
-      expect(perVersion['2025-06-18']).toEqual(['sessions.touch', 'events.open', 'events.end'])
-    } finally {
-      await handler.close()
-    }
+    const perVersion = await steadyStateCalls(createMemoryCluster())
+    console.log('backend calls per steady-state tools/call:', JSON.stringify(perVersion))
+    // The stream's first event (priming, or an unsent opening one) touches the session in the
+    // same call; the response and the end marker go together.
+    expect(perVersion['2025-11-25']).toEqual(['events.touchAndOpen', 'events.end'])
+    expect(perVersion['2025-06-18']).toEqual(['events.touchAndOpen', 'events.end'])
   })
+
+  it('falls back to touch then open on a backend without touchAndOpen', async () => {
+    const perVersion = await steadyStateCalls(withoutTouchAndOpen(createMemoryCluster()))
+    expect(perVersion['2025-11-25']).toEqual(['sessions.touch', 'events.open', 'events.end'])
+    expect(perVersion['2025-06-18']).toEqual(['sessions.touch', 'events.open', 'events.end'])
+  })
+
+  for (const combined of [true, false]) {
+    it(`refuses (404) a session gone from the store that this instance still holds, running nothing (${combined ? 'touchAndOpen' : 'touch, then open'})`, async () => {
+      const cluster = createMemoryCluster()
+      const counted = counting(combined ? cluster : withoutTouchAndOpen(cluster))
+      const handler = createMcpHandler({
+        connect: (transport) => buildClusterServer('x').connect(transport),
+        onerror: () => {},
+        hibernateAfterMs: 60_000,
+        cluster: { ...counted.backend, instanceId: 'solo', heartbeatMs: 60_000 },
+      })
+      try {
+        const init = await handler.fetch(post(initializeBody(1, VERSION)))
+        const sid = init.headers.get('mcp-session-id')!
+        await init.text()
+        const warm = await handler.fetch(post(call(2, 'echo', { text: 'w' }), headers(sid)))
+        expect(await warm.text()).toContain('x:w')
+        // Deleted behind the instance's back (as if the bus lost the DELETE's message).
+        expect(await cluster.sessions.delete(sid)).toBe(true)
+        counted.calls.length = 0
+        const refused = await handler.fetch(post(call(3, 'echo', { text: 's' }), headers(sid)))
+        expect(refused.status).toBe(404)
+        await refused.text()
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        // The session was checked and nothing else happened: no response was stored.
+        const steps = counted.calls.filter((c) => c !== 'sessions.heartbeat')
+        expect(steps).toEqual(combined ? ['events.touchAndOpen'] : ['sessions.touch'])
+        const again = await handler.fetch(post(call(4, 'echo', { text: 't' }), headers(sid)))
+        expect(again.status).toBe(404)
+        await again.text()
+      } finally {
+        await handler.close()
+      }
+    })
+  }
 })

@@ -29,6 +29,14 @@ export interface StreamOpening {
   readonly pending: readonly string[]
 }
 
+/** What {@link ClusterEventStore.touchAndOpen} returns for a live session. */
+export interface TouchedOpen {
+  /** The first event's id. */
+  readonly id: string
+  /** The session's replay version, as `SessionStore.touch` returns it. */
+  readonly replayVersion: number
+}
+
 /**
  * One stored event. An empty object is a priming event (it carries only an id).
  *
@@ -85,6 +93,29 @@ export interface ClusterEventStore extends EventStore {
     seq: number,
     ttlMs: number,
   ): Promise<string>
+  /**
+   * Optional: `SessionStore.touch` of the stream's session (without a claim) and
+   * {@link open}, as one atomic step, so a POST's first event costs one round trip instead of two.
+   * Checks that the session exists, restarts the idle TTL of the session and everything under it,
+   * then opens the stream with `first`. Backends without it get the two calls, in that order.
+   *
+   * @returns The first event's id and the session's replay version, or `'gone'` when the session
+   *   does not exist (nothing is written).
+   * @throws {StreamEndedError} When the stream exists and has ended.
+   * @example
+   * ```ts
+   * const opened = await events.touchAndOpen?.(s, { producer: 'a', pending: [requestKey(1)] }, {}, 'a', 1, 60_000)
+   * if (opened === 'gone') return notFound()
+   * ```
+   */
+  touchAndOpen?(
+    streamId: string,
+    opening: StreamOpening,
+    first: McpMessage | Record<string, never>,
+    producer: string,
+    seq: number,
+    ttlMs: number,
+  ): Promise<TouchedOpen | 'gone'>
   /**
    * Appends one event, idempotent per (producer, seq): repeating a producer's latest `seq` returns
    * the first id and stores nothing. A producer's `seq` must increase on each stream. A response

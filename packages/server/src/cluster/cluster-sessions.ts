@@ -23,7 +23,8 @@ const REPLAY_TRIES = 5
  *
  * A request naming a session this instance does not hold adopts it: the record is read, a
  * hibernated local session is made from its replay log, and the usual wake path rebuilds the
- * server. Every request touches the record (restarting its idle TTL; `gone` is a 404 everywhere),
+ * server. Every request touches the record before anything runs for it (restarting its idle TTL;
+ * `gone` is a 404 everywhere; a POST's stream may do it with its first event, see `find`),
  * and a local server older than the record's replay version is rebuilt when idle.
  */
 export class ClusterSessions implements BusListener {
@@ -36,8 +37,19 @@ export class ClusterSessions implements BusListener {
     node.listen(this)
   }
 
-  /** Finds a session for a principal here or in the store: 400 without an id, 404 when gone or not theirs. */
-  async find(id: string | null, principal: string): Promise<SessionLookup> {
+  /**
+   * Finds a session for a principal here or in the store: 400 without an id, 404 when gone or not
+   * theirs. With `deferTouch`, an awake session held here comes back untouched (`untouched: true`):
+   * the caller must touch it ({@link touch}, or a stream's first event with
+   * `touchOnOpen`) and {@link settle} the outcome before running anything for it.
+   */
+  async find(
+    id: string | null,
+    principal: string,
+    deferTouch = false,
+  ): Promise<
+    SessionLookup | { readonly ok: true; readonly session: Session; readonly untouched: true }
+  > {
     if (id === null || id === '') return { ok: false, status: 400 }
     const node = this.#node
     const { sessions } = node.backend
@@ -47,17 +59,11 @@ export class ClusterSessions implements BusListener {
       if (local.principal !== principal || local.kind !== 'streamable') {
         return { ok: false, status: 404 }
       }
+      if (deferTouch && !local.hibernated && !local.closed) {
+        return { ok: true, session: local, untouched: true }
+      }
       const touched = await node.call(() => sessions.touch(id, ttl))
-      if (touched === 'gone') {
-        await local.close()
-        return { ok: false, status: 404 }
-      }
-      if (typeof touched === 'number' && touched > local.replayVersion) {
-        const record = await node.call(() => sessions.get(id))
-        if (record !== undefined)
-          local.reload(ReplayLog.fromState(record.replay), record.replayVersion)
-      }
-      if (local.closed) return { ok: false, status: 404 }
+      if (!(await this.settle(local, touched))) return { ok: false, status: 404 }
       return { ok: true, session: local }
     }
     const record = await node.call(() => sessions.get(id))
@@ -78,6 +84,30 @@ export class ClusterSessions implements BusListener {
       throw error
     }
     return { ok: true, session }
+  }
+
+  /** Touches a session {@link find} handed out untouched; `false` (answer 404) when it is gone. */
+  async touch(session: Session): Promise<boolean> {
+    const ttl = this.#registry.options.sessionIdleMs
+    const touched = await this.#node.call(() => this.#node.backend.sessions.touch(session.id, ttl))
+    return this.settle(session, touched)
+  }
+
+  /**
+   * Acts on what a touch of a session held here found: closes it when gone, and brings it up to
+   * a newer replay version. `false` (answer 404) when the session is gone or closed.
+   */
+  async settle(session: Session, touched: number | 'gone' | 'duplicate'): Promise<boolean> {
+    if (touched === 'gone') {
+      await session.close()
+      return false
+    }
+    if (typeof touched === 'number' && touched > session.replayVersion) {
+      const record = await this.#node.call(() => this.#node.backend.sessions.get(session.id))
+      if (record !== undefined)
+        session.reload(ReplayLog.fromState(record.replay), record.replayVersion)
+    }
+    return !session.closed
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { McpMessage } from '../protocol/message.js'
 import type { EventStore } from '../session/event-store.js'
+import { StreamEndedError, type StreamOpening, type TouchedOpen } from './cluster-event-store.js'
 import { answeredKey } from './cluster-ids.js'
 import { type ClusterNode, isStreamEnded } from './cluster-node.js'
 
@@ -29,8 +30,13 @@ export class ClusterStreamWriter implements EventStore {
   readonly #pending: Set<string>
   #opened = false
   #ended = false
+  #touch:
+    | { resolve: (outcome: number | 'gone') => void; reject: (error: unknown) => void }
+    | undefined
   /** Whether a local connection carries the stream now (set by the stream's owner). */
   connected: () => boolean = () => false
+  /** Whether the first event found the session gone (see {@link touchOnOpen}): not an error to report. */
+  sessionGone = false
   /** Called when the backend refused an event: the stream's connection must close. */
   onFailure: () => void = () => {}
 
@@ -51,7 +57,11 @@ export class ClusterStreamWriter implements EventStore {
       } else if (!this.#opened) {
         this.#opened = true
         const opening = { producer: me, pending: [...this.#pending] }
-        id = await node.call(() => events.open(streamId, opening, message, me, seq, ttlMs))
+        if (this.#touch === undefined) {
+          id = await node.call(() => events.open(streamId, opening, message, me, seq, ttlMs))
+        } else {
+          id = await this.#touchAndOpen(opening, message, seq)
+        }
         this.#settle(message)
       } else if (this.#settle(message) && this.#pending.size === 0) {
         this.#ended = true
@@ -70,6 +80,60 @@ export class ClusterStreamWriter implements EventStore {
     return id
   }
 
+  /**
+   * Makes the stream's first event also touch its session (`SessionStore.touch`, no claim), in one
+   * backend step when the backend has `touchAndOpen`, else touch then open. Call before the first
+   * event is stored; the first event must be stored before the stream's requests run.
+   *
+   * @returns Settles when the first event is stored: the session's replay version, or `'gone'`
+   *   (nothing stored; the first event fails with {@link StreamEndedError}). Rejects as the
+   *   backend call does.
+   */
+  touchOnOpen(): Promise<number | 'gone'> {
+    return new Promise((resolve, reject) => {
+      this.#touch = { resolve, reject }
+    })
+  }
+
+  async #touchAndOpen(
+    opening: StreamOpening,
+    message: McpMessage | Record<string, never>,
+    seq: number,
+  ): Promise<string> {
+    const { node, ttlMs, streamId, sessionId } = this.#options
+    const { events, sessions } = node.backend
+    const me = node.instanceId
+    const touch = this.#touch!
+    this.#touch = undefined
+    try {
+      let opened: TouchedOpen | 'gone'
+      if (events.touchAndOpen !== undefined) {
+        opened = await node.call(() =>
+          events.touchAndOpen!(streamId, opening, message, me, seq, ttlMs),
+        )
+      } else {
+        const touched = await node.call(() => sessions.touch(sessionId, ttlMs))
+        opened =
+          typeof touched !== 'number'
+            ? 'gone'
+            : {
+                id: await node.call(() => events.open(streamId, opening, message, me, seq, ttlMs)),
+                replayVersion: touched,
+              }
+      }
+      if (opened === 'gone') {
+        this.sessionGone = true
+        touch.resolve('gone')
+        throw new StreamEndedError(streamId)
+      }
+      touch.resolve(opened.replayVersion)
+      return opened.id
+    } catch (error) {
+      touch.reject(error) // no effect once resolved
+      throw error
+    }
+  }
+
   /** Notes a response; whether it answered a pending request. */
   #settle(message: McpMessage | Record<string, never>): boolean {
     const key = answeredKey(message)
@@ -82,7 +146,7 @@ export class ClusterStreamWriter implements EventStore {
    */
   async finish(): Promise<void> {
     const { node, standalone, streamId } = this.#options
-    if (standalone || this.#ended || !this.#opened) return
+    if (standalone || this.#ended || !this.#opened || this.sessionGone) return
     this.#ended = true
     const seq = node.nextSeq()
     try {

@@ -4,6 +4,7 @@ import type {
   ClusterEventStore,
   StreamInfo,
   StreamOpening,
+  TouchedOpen,
 } from './cluster-event-store.js'
 import {
   readPosition,
@@ -13,6 +14,7 @@ import {
 } from './cluster-event-store.js'
 import { answeredKey, clusterEventId, sessionOfStream } from './cluster-ids.js'
 import type { MemoryState, MemoryStream } from './memory-state.js'
+import { checkTtlMs } from './session-store.js'
 
 type Message = McpMessage | Record<string, never>
 
@@ -58,6 +60,22 @@ export class MemoryEventStore implements ClusterEventStore {
       session.streams.add(streamId)
     }
     return this.#append(streamId, stream, first, producer, seq)
+  }
+
+  async touchAndOpen(
+    streamId: string,
+    opening: StreamOpening,
+    first: Message,
+    producer: string,
+    seq: number,
+    ttlMs: number,
+  ): Promise<TouchedOpen | 'gone'> {
+    checkTtlMs(ttlMs)
+    const session = this.#state.session(sessionOfStream(streamId))
+    if (session === undefined) return 'gone'
+    this.#state.refresh(session, ttlMs, this.#state.now())
+    const id = await this.open(streamId, opening, first, producer, seq, ttlMs)
+    return { id, replayVersion: session.version }
   }
 
   async append(streamId: string, message: Message, producer: string, seq: number): Promise<string> {

@@ -49,6 +49,11 @@ export class OutboundStream implements MessageSink {
     this.#options = options
   }
 
+  /** The store the stream's events go to, when it is resumable. */
+  get eventStore(): EventStore | undefined {
+    return this.#options.eventStore
+  }
+
   /** Whether events get ids and can be replayed. */
   get resumable(): boolean {
     return this.#options.eventStore !== undefined
@@ -83,6 +88,16 @@ export class OutboundStream implements MessageSink {
       this.#connection?.write(
         encode(retryMs === undefined ? { id, data: '' } : { id, retry: retryMs, data: '' }),
       )
+    })
+  }
+
+  /**
+   * Stores an opening event (`{}`, as a priming event is) without writing it: a stream whose
+   * client is too old for priming events still opens in the store before its requests run.
+   */
+  storeOpening(): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.#options.eventStore?.storeEvent(this.streamId, {})
     })
   }
 

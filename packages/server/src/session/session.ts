@@ -555,7 +555,10 @@ export class Session implements MessageRouter {
       streamId,
       eventStore: writer,
       metrics: this.#host.metrics,
-      onerror,
+      // A request on a session gone from the store gets 404; its stream's failure is no error.
+      onerror: (error) => {
+        if (!writer.sessionGone) onerror(error)
+      },
       onEnd: () => writer.finish(),
     })
     writer.connected = () => stream.connected

@@ -1,6 +1,7 @@
 import { encode, encodeComment } from '@mcpwire/sse'
 import { parseClusterEventId, standaloneStreamId } from '../cluster/cluster-ids.js'
 import { ClusterStreamRelay } from '../cluster/cluster-stream-relay.js'
+import { ClusterStreamWriter } from '../cluster/cluster-stream-writer.js'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
@@ -87,6 +88,9 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
   return { status: 200, headers: { ...EVENT_STREAM_HEADERS, ...headers }, body: connection }
 }
 
+/** POSTs whose cluster session {@link findPostSession} found without touching it in the store. */
+const untouchedPosts = new WeakSet<Incoming>()
+
 /**
  * The session a POST on the MCP endpoint names with `Mcp-Session-Id`, checked before its body is
  * read: an unknown session or a `MCP-Protocol-Version` header that disagrees with the session's
@@ -99,8 +103,14 @@ export async function findPostSession(
   caller: Caller,
 ): Promise<Session | Reply | undefined> {
   if (!request.headers.has(SESSION_HEADER)) return undefined
-  const found = await lookupSession(ctx, request, caller)
+  // In a cluster, the touch of a session held here waits for the body: a POST with requests
+  // folds it into its stream's first event (one backend call instead of two).
+  const found =
+    ctx.cluster === undefined
+      ? await lookupSession(ctx, request, caller)
+      : await ctx.cluster.sessions.find(request.headers.get(SESSION_HEADER), caller.principal, true)
   if (!found.ok) return sessionError(found.status)
+  if ('untouched' in found) untouchedPosts.add(request)
   return checkVersionHeader(request, found.session) ?? found.session
 }
 
@@ -164,6 +174,10 @@ export async function handleStreamablePost(
     request: lazyBodylessRequest(request),
   }
   const requests = messages.filter(isRequest)
+  const untouched = ctx.cluster !== undefined && untouchedPosts.delete(request)
+  if (untouched && (requests.length === 0 || ctx.options.jsonResponse)) {
+    if (!(await ctx.cluster!.sessions.touch(session))) return sessionError(404)
+  }
   if (requests.length === 0 && ctx.cluster !== undefined) {
     await ctx.cluster.sessions.deliverWithoutRequests(session, messages, baseExtra)
     return emptyReply(202)
@@ -186,6 +200,14 @@ export async function handleStreamablePost(
   }
 
   const stream = session.createStream(ids)
+  const resumable = stream.resumable && supportsPriming(session.protocolVersion)
+  // The stream's first event (the priming event, or an unsent opening one for clients too old
+  // for priming) touches the session in the same backend call.
+  const writer =
+    untouched && stream.eventStore instanceof ClusterStreamWriter ? stream.eventStore : undefined
+  if (untouched && writer === undefined && !(await ctx.cluster!.sessions.touch(session))) {
+    return sessionError(404)
+  }
   const scope = new RequestScope(
     ids,
     stream,
@@ -196,8 +218,25 @@ export async function handleStreamablePost(
   if (added !== true) return scopeRefusal(added)
   const connection = openEventStream(ctx, () => session.touch())
   stream.attach(connection)
-  const resumable = stream.resumable && supportsPriming(session.protocolVersion)
+  const touching = writer?.touchOnOpen()
   if (resumable) void stream.prime(ctx.options.retryMs)
+  else if (writer !== undefined) void stream.storeOpening()
+  if (touching !== undefined) {
+    // Nothing runs before the store has said the session is alive.
+    let alive: boolean
+    try {
+      alive = await ctx.cluster!.sessions.settle(session, await touching)
+    } catch (error) {
+      stream.abort()
+      scope.cancel()
+      throw error
+    }
+    if (!alive) {
+      stream.abort()
+      scope.cancel()
+      return sessionError(404)
+    }
+  }
   deliver(session, messages, baseExtra, resumable ? stream : undefined, session)
   await ctx.cluster?.sessions.syncReplay(session, messages)
   return eventStreamReply(connection, sessionHeaders)
