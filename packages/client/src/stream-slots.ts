@@ -3,6 +3,11 @@ export interface StreamSlot {
   release(): void
 }
 
+interface Waiter {
+  readonly giveBack: (() => void) | undefined
+  resolve(slot: StreamSlot | undefined): void
+}
+
 /**
  * A bound on the requests and event streams a transport keeps open at once, with a first-come
  * queue for the rest (rule R-B2). Browsers allow about six HTTP/1.1 connections per origin, and
@@ -20,7 +25,11 @@ export class StreamSlots {
   /** The bound (`Infinity` for none). */
   readonly limit: number
   #used = 0
-  readonly #waiting: Array<(slot: StreamSlot | undefined) => void> = []
+  readonly #waiting: Waiter[] = []
+  /** Callers of {@link acquireSpare}: served only when no request waits. */
+  readonly #spareWaiting: Waiter[] = []
+  /** How to ask each holder of a spare slot to give it back. */
+  readonly #lenders = new Set<() => void>()
 
   /** @param limit At least 1, or `Infinity`. */
   constructor(limit: number) {
@@ -40,51 +49,78 @@ export class StreamSlots {
 
   /** Gauge: callers waiting for a slot. */
   get queued(): number {
-    return this.#waiting.length
+    return this.#waiting.length + this.#spareWaiting.length
   }
 
-  /** Takes a slot, waiting for one when all are taken; `undefined` if `signal` aborts first. */
+  /**
+   * Takes a slot, waiting for one when all are taken (then a holder of a spare slot is asked to
+   * give its slot back); `undefined` if `signal` aborts first.
+   */
   acquire(signal?: AbortSignal): Promise<StreamSlot | undefined> {
-    if (signal?.aborted) return Promise.resolve(undefined)
-    if (this.#used < this.limit) return Promise.resolve(this.#take())
-    return new Promise((resolve) => {
-      const waiter = (slot: StreamSlot | undefined) => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve(slot)
-      }
-      const onAbort = () => {
-        const index = this.#waiting.indexOf(waiter)
-        if (index !== -1) this.#waiting.splice(index, 1)
-        resolve(undefined)
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.#waiting.push(waiter)
-    })
+    const slot = this.#wait(this.#waiting, signal, undefined)
+    const [giveBack] = this.#waiting.length > 0 ? this.#lenders : []
+    if (giveBack !== undefined) {
+      this.#lenders.delete(giveBack)
+      giveBack()
+    }
+    return slot
+  }
+
+  /**
+   * Takes a slot for a stream that can close and reopen later (the listen stream), only when no
+   * request waits for one. When a request later finds every slot taken, `giveBack` is called
+   * once: the holder should then release its slot soon.
+   */
+  acquireSpare(signal: AbortSignal, giveBack: () => void): Promise<StreamSlot | undefined> {
+    return this.#wait(this.#spareWaiting, signal, giveBack)
   }
 
   /** Answers every waiter with `undefined` (the transport is closing). */
   close(): void {
-    for (const waiter of this.#waiting.splice(0)) waiter(undefined)
+    for (const waiter of this.#waiting.splice(0)) waiter.resolve(undefined)
+    for (const waiter of this.#spareWaiting.splice(0)) waiter.resolve(undefined)
   }
 
-  #take(): StreamSlot {
+  #wait(
+    queue: Waiter[],
+    signal: AbortSignal | undefined,
+    giveBack: (() => void) | undefined,
+  ): Promise<StreamSlot | undefined> {
+    if (signal?.aborted) return Promise.resolve(undefined)
+    if (this.#used < this.limit) return Promise.resolve(this.#take(giveBack))
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        giveBack,
+        resolve: (slot) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(slot)
+        },
+      }
+      const onAbort = () => {
+        const index = queue.indexOf(waiter)
+        if (index !== -1) queue.splice(index, 1)
+        resolve(undefined)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      queue.push(waiter)
+    })
+  }
+
+  #take(giveBack: (() => void) | undefined): StreamSlot {
     this.#used++
+    if (giveBack !== undefined) this.#lenders.add(giveBack)
     let released = false
     return {
       release: () => {
         if (released) return
         released = true
-        const next = this.#waiting.shift()
-        if (next !== undefined) next(this.#takeOver())
-        else this.#used--
+        if (giveBack !== undefined) this.#lenders.delete(giveBack)
+        this.#used--
+        // Requests first: a spare waiter gets a slot only when no request wants one.
+        const next = this.#waiting.shift() ?? this.#spareWaiting.shift()
+        next?.resolve(this.#take(next.giveBack))
       },
     }
-  }
-
-  /** Hands a released slot straight to the next waiter (the count does not change). */
-  #takeOver(): StreamSlot {
-    this.#used--
-    return this.#take()
   }
 }
 

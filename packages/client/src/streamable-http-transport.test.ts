@@ -707,3 +707,71 @@ describe('redirects and auth (R-H5, single-flight auth)', () => {
     await transport.close()
   })
 })
+
+describe('the end of an answered response stream', () => {
+  /** An SSE body carrying the result of call `id`, counting the client's cancels. */
+  function answered(id: number) {
+    const counts = { cancels: 0 }
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c
+        c.enqueue(new TextEncoder().encode(event({ jsonrpc: '2.0', id, result: {} }, 'e1')))
+      },
+      cancel() {
+        counts.cancels++
+      },
+    })
+    const more = () => controller.enqueue(new TextEncoder().encode(': more\n\n'))
+    return { body, counts, close: () => controller.close(), more }
+  }
+
+  test('a body that ends a moment after the result is read to its end, not cancelled', async () => {
+    const reply = answered(1)
+    const { transport, received } = await connected((request) =>
+      request.body?.method === 'tools/call' ? sse(reply.body) : undefined,
+    )
+    await transport.send(call(1))
+    // The server ends the body a turn after the result, as undici does.
+    setImmediate(reply.close)
+    await settle()
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }])
+    expect(reply.counts.cancels).toBe(0)
+    expect(transport.stats()).toMatchObject({ openStreams: 0, armedTimers: 0 })
+    await transport.close()
+  })
+
+  test('a body kept open after the result is cancelled after a short grace', async () => {
+    const clock = new FakeClock()
+    const reply = answered(1)
+    const { transport, received } = await connected(
+      (request) => (request.body?.method === 'tools/call' ? sse(reply.body) : undefined),
+      { timers: clock },
+    )
+    await transport.send(call(1))
+    await settle()
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }])
+    expect(transport.stats()).toMatchObject({ openStreams: 1, pendingRequests: 0, armedTimers: 1 })
+    expect(reply.counts.cancels).toBe(0)
+    await clock.advance(10)
+    expect(reply.counts.cancels).toBe(1)
+    expect(transport.stats()).toMatchObject({ openStreams: 0, armedTimers: 0 })
+    await transport.close()
+  })
+
+  test('a body that goes on after the result is cancelled without waiting for the grace', async () => {
+    const clock = new FakeClock()
+    const reply = answered(1)
+    const { transport } = await connected(
+      (request) => (request.body?.method === 'tools/call' ? sse(reply.body) : undefined),
+      { timers: clock },
+    )
+    await transport.send(call(1))
+    await settle()
+    reply.more()
+    await settle()
+    expect(reply.counts.cancels).toBe(1)
+    expect(transport.stats()).toMatchObject({ openStreams: 0, armedTimers: 0 })
+    await transport.close()
+  })
+})

@@ -39,11 +39,14 @@ interface Stream {
   lastProgress: number
   /** Connections opened so far. */
   connections: number
-  readonly controller: AbortController
+  /** Aborts the stream; the listen stream gets a new one when it gives its slot back (R-B2). */
+  controller: AbortController
   readonly onresumptiontoken: ((token: string) => void) | undefined
   readonly onEnd: (() => void) | undefined
   /** Its place under `maxConcurrentStreams`, when there is a bound (R-B2). */
   slot: StreamSlot | undefined
+  /** The listen stream gave its slot to a request: reopen without a reconnection delay. */
+  yielded: boolean
 }
 
 /** A request's slot, handed over to its response stream when it gets one. */
@@ -58,6 +61,8 @@ const ERROR_BODY_LIMIT = 64 * 1024
 const REMEMBERED_IDS = 4096
 const SESSION_ID = /^[\x21-\x7e]{1,1024}$/
 const NOT_OFFERED = new Set([400, 404, 405, 406])
+/** How long a response stream that owes nothing more may take to end before it is cancelled. */
+const END_GRACE_MS = 10
 
 function metaVersion(message: TransportMessage): string | undefined {
   const params = message.params as { _meta?: Record<string, unknown> } | undefined
@@ -833,6 +838,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
       onresumptiontoken: options.onresumptiontoken,
       onEnd: options.onRequestStreamEnd,
       slot: undefined,
+      yielded: false,
     }
     this.#streams.add(stream)
     return stream
@@ -847,8 +853,6 @@ export class StreamableHttpClientTransport extends TransportEvents {
     )
       return
     if (this.#listenState === 'not-offered') return
-    // The listen stream holds its connection for good: it must leave one to the requests (R-B2).
-    if (this.#slots.limit < 2) return
     const stream = this.#newStream('get', this.#listenCursor, {})
     this.#listenCursor = ''
     this.#listen = stream
@@ -870,8 +874,8 @@ export class StreamableHttpClientTransport extends TransportEvents {
     let response = first
     let reason = 'stream-ended'
     try {
-      if (first === undefined && stream.slot === undefined && this.#slots.limited) {
-        // A listen or resumed stream (a GET) holds a connection too: it waits its turn (R-B2).
+      if (first === undefined && stream.kind === 'post' && this.#slots.limited) {
+        // A resumed request stream (a GET) holds a connection too: it waits its turn (R-B2).
         stream.slot = await this.#slots.acquire(stream.controller.signal)
         if (stream.slot === undefined) return
       }
@@ -927,9 +931,16 @@ export class StreamableHttpClientTransport extends TransportEvents {
    * reconnection delay first. Returns the response, or why it gave up.
    */
   async #connect(stream: Stream): Promise<Response | string> {
+    // Under a bound the listen stream holds a slot only while connected, and only one that no
+    // request wants: it gives the slot back when a request would wait, then reopens (R-B2).
+    const lazy = stream.kind === 'get' && this.#slots.limited
     for (;;) {
       if (this.#closed || stream.controller.signal.aborted) return 'closed'
-      if (stream.connections > 0) {
+      if (lazy) {
+        stream.slot?.release()
+        stream.slot = undefined
+      }
+      if (stream.connections > 0 && !stream.yielded) {
         if (this.#timers.now() - stream.lastProgress >= this.#reconnect.maxElapsedMs)
           return 'budget-exhausted'
         const delayMs = reconnectDelay(
@@ -950,6 +961,13 @@ export class StreamableHttpClientTransport extends TransportEvents {
         await this.#sleep(delayMs)
         if (this.#closed || stream.controller.signal.aborted) return 'closed'
       }
+      if (lazy) {
+        stream.yielded = false
+        stream.slot = await this.#slots.acquireSpare(stream.controller.signal, () =>
+          this.#yieldListen(stream),
+        )
+        if (stream.slot === undefined) return 'closed'
+      }
       const headers = this.#headers(undefined)
       headers.accept = 'text/event-stream'
       if (stream.cursor !== '') headers['last-event-id'] = stream.cursor
@@ -958,6 +976,7 @@ export class StreamableHttpClientTransport extends TransportEvents {
         response = await this.#fetch('GET', headers, undefined, stream.controller)
       } catch (error) {
         if (this.#closed || stream.controller.signal.aborted) return 'closed'
+        if (stream.yielded) continue
         if (error instanceof UnauthorizedError || error instanceof McpHttpError) {
           this.#reportError(error)
           return 'refused'
@@ -967,6 +986,10 @@ export class StreamableHttpClientTransport extends TransportEvents {
         continue
       }
       const status = response.status
+      if (stream.yielded) {
+        discardBody(response)
+        continue
+      }
       if (response.ok && mediaTypeOf(response) === 'text/event-stream' && response.body !== null) {
         const carried = headers['mcp-session-id']
         if (carried !== undefined) this.#confirmSession(carried)
@@ -991,6 +1014,16 @@ export class StreamableHttpClientTransport extends TransportEvents {
       }
       return 'resume-refused'
     }
+  }
+
+  /** Closes the listen stream's connection so a waiting request gets its slot; it reopens later. */
+  #yieldListen(stream: Stream): void {
+    // A response owed here with no event id to resume from could never arrive (R-D3).
+    if (stream.cursor === '') this.#fail([...stream.owed], 'listen-yielded', true)
+    const connection = stream.controller
+    stream.controller = new AbortController()
+    stream.yielded = true
+    connection.abort()
   }
 
   /** Reads one connection of a stream to its end; never throws. */
@@ -1033,16 +1066,25 @@ export class StreamableHttpClientTransport extends TransportEvents {
         reader.cancel().catch(() => {})
       }, this.#idleTimeoutMs)
     }
+    let ending = false
     try {
       armIdle()
       for (;;) {
         const { done, value } = await reader.read()
         if (done) break
+        if (ending) {
+          cancel()
+          break
+        }
         armIdle()
         parser.feed(value)
         if (stream.kind === 'post' && stream.owed.size === 0) {
-          await reader.cancel().catch(() => {})
-          break
+          // Nothing more is owed. The body usually ends a moment later (undici closes it a tick
+          // after the last chunk): read on for that end rather than abort an answered fetch, and
+          // cancel a body that goes on, or stays open past the grace.
+          ending = true
+          if (idle !== undefined) this.#clearTimer(idle)
+          idle = this.#setTimer(cancel, END_GRACE_MS)
         }
       }
     } catch {

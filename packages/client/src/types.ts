@@ -234,7 +234,8 @@ export interface TransportOptions {
   /**
    * Streamable HTTP: requests and event streams open at once; more requests wait in a queue
    * (notifications and responses never do). Default 4 in a browser page on plain `http:` (HTTP/1.1
-   * allows about six connections per origin), otherwise `Infinity` (R-B2).
+   * allows about six connections per origin), otherwise `Infinity` (R-B2). The listen stream takes
+   * only a free slot and gives it back when a request would wait, so even a bound of 1 works.
    */
   maxConcurrentStreams?: number
 }
