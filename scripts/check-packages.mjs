@@ -1,5 +1,6 @@
 // Checks what a user installs, for every library package under packages/ (packages must be built):
-// LICENSE and metadata in package.json; the npm tarball (`npm pack --dry-run`) holds LICENSE, no
+// LICENSE and metadata in package.json; a `mcpwire-source` condition on every export (the sample
+// apps' `pnpm start` runs the sources); the npm tarball (`npm pack --dry-run`) holds LICENSE, no
 // test files, and every source map points at files inside the tarball; jsr.json matches
 // package.json; `deno publish --dry-run` passes (offline: sibling packages resolve through the
 // Deno workspace in packages/deno.json, nothing is fetched from jsr.io).
@@ -46,6 +47,9 @@ async function checkPackage(pkg) {
     }
   }
   for (const [subpath, target] of Object.entries(m.exports ?? {})) {
+    // `pnpm start` runs the sample apps on the sources through this condition, building nothing.
+    if (subpath !== './package.json' && typeof target === 'object' && !target['mcpwire-source'])
+      say(`export ${subpath} has no "mcpwire-source" condition (pnpm start would need dist)`)
     for (const path of typeof target === 'string' ? [target] : Object.values(target)) {
       if (!files.has(normalize(path)))
         say(`export ${subpath} (${path}) is not in the tarball (not built?)`)
