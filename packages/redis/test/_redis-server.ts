@@ -41,20 +41,28 @@ function install(): void {
   }
 }
 
-function ping(port: number): Promise<boolean> {
+/**
+ * The process id of the Redis answering on 127.0.0.1:`port` (from `INFO server`), or undefined
+ * when nothing answers yet. Tells our redis-server from another run's that took the port first.
+ */
+function serverPid(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port })
+    let reply = ''
+    const done = (pid: number | undefined) => {
+      socket.destroy()
+      resolve(pid)
+    }
     socket.setTimeout(500)
-    socket.on('connect', () => socket.write('PING\r\n'))
+    socket.on('connect', () => socket.write('INFO server\r\n'))
     socket.on('data', (data) => {
-      socket.destroy()
-      resolve(data.toString().startsWith('+PONG'))
+      reply += data.toString()
+      const match = /^process_id:(\d+)\r$/m.exec(reply)
+      if (match !== null) done(Number(match[1]))
+      else if (reply.startsWith('-')) done(undefined)
     })
-    socket.on('error', () => resolve(false))
-    socket.on('timeout', () => {
-      socket.destroy()
-      resolve(false)
-    })
+    socket.on('error', () => done(undefined))
+    socket.on('timeout', () => done(undefined))
   })
 }
 
@@ -66,21 +74,34 @@ export interface RedisServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** Starts `binary` on `port` (default: a free one) and waits until it answers PING. */
+/**
+ * Starts `binary` on `port` (default: a free one) and waits until it answers as itself: a free
+ * port can be taken by another process between our check and redis-server's bind (several test
+ * runs side by side); then a default port is replaced by another free one, up to 3 times.
+ */
 export async function startRedisServer(binary: string, port?: number): Promise<RedisServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'mcpwire-redis-'))
-  const listen = port ?? (await freePort())
-  const args = ['--port', `${listen}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
-  const child: ChildProcess = spawn(binary, [...args, '--dir', dir], { stdio: 'ignore' })
-  const deadline = Date.now() + 10_000
-  while (!(await ping(listen))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL')
+  for (let attempt = 1; ; attempt++) {
+    const listen = port ?? (await freePort())
+    const args = ['--port', `${listen}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+    const child: ChildProcess = spawn(binary, [...args, '--dir', dir], { stdio: 'ignore' })
+    const deadline = Date.now() + 10_000
+    while (child.exitCode === null && Date.now() <= deadline) {
+      if ((await serverPid(listen)) === child.pid) return running(child, listen, dir)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    child.kill('SIGKILL')
+    if (port !== undefined || attempt === 3) {
       rmSync(dir, { recursive: true, force: true })
       throw new Error(`redis-server did not start on 127.0.0.1:${listen}`)
     }
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    console.log(
+      `[redis tests] 127.0.0.1:${listen} was taken, starting redis-server on another port`,
+    )
   }
+}
+
+function running(child: ChildProcess, listen: number, dir: string): RedisServerProcess {
   return {
     port: listen,
     url: `redis://127.0.0.1:${listen}`,
