@@ -40,16 +40,11 @@ async function connectLegacy(
   }
   const client = new Client({ name: 'legacy-cluster-test', version: '1.0.0' })
   const transport = new SSEClientTransport(new URL(SSE_URL), { fetch })
-  let sessionId = ''
-  const send = transport.send.bind(transport)
-  transport.send = (message, options) => {
-    const endpoint = (transport as unknown as { _endpoint?: URL })._endpoint
-    sessionId = endpoint?.searchParams.get('sessionId') ?? ''
-    return send(message, options)
-  }
   await client.connect(transport)
   clients.push(client)
-  return { client, sessionId }
+  // The session the server announced in its `endpoint` event, as the transport keeps it.
+  const endpoint = (transport as unknown as { _endpoint?: URL })._endpoint
+  return { client, sessionId: endpoint?.searchParams.get('sessionId') ?? '' }
 }
 
 function text(result: unknown): string {

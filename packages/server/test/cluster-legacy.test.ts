@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SessionRecord } from '../src/index.js'
 import { sseReader, startCluster, type TestCluster } from './_cluster.js'
 import { initializeBody, post } from './_requests.js'
+import { waitFor } from './_wait-for.js'
 
 let cluster: TestCluster | undefined
 const readers: { stop(): Promise<void> }[] = []
@@ -167,17 +168,23 @@ describe('legacy HTTP+SSE in cluster mode, raw requests to chosen instances', ()
     }
   })
 
-  it('the owner keeps its record alive while the stream is open, and closes the stream once it is gone', async () => {
-    cluster = startCluster(3, { sessionIdleMs: 300 }, undefined, 50)
-    const { sessionId, events } = await openLegacy(cluster, 0)
-    await new Promise((resolve) => setTimeout(resolve, 700)) // over twice the idle TTL
+  it('the owner keeps its record alive while the stream is open, and stores it again once lost', async () => {
+    cluster = startCluster(3, {}, undefined, 50) // the record lives 3 heartbeats: 150 ms
+    const { sessionId } = await openLegacy(cluster, 0)
+    await new Promise((resolve) => setTimeout(resolve, 500))
     expect(await cluster.backend.sessions.get(sessionId)).toBeDefined()
-    const response = await cluster.fetchOn(1, messages(sessionId, INITIALIZED))
-    expect(response.status).toBe(202)
-    // Deleted behind the owner's back (another instance found it dead): the owner ends the stream.
+    expect((await cluster.fetchOn(1, messages(sessionId, INITIALIZED))).status).toBe(202)
+    // Deleted behind the owner's back (another instance took its heartbeat for stale).
     await cluster.backend.sessions.delete(sessionId)
-    expect(await events.next()).toBeUndefined()
-    expect(cluster.handlers[0]!.stats().sessions).toBe(0)
+    expect((await cluster.fetchOn(2, messages(sessionId, INITIALIZED))).status).toBe(404)
+    await waitFor(() => false, 120) // the owner's next heartbeat stores it again
+    expect(await cluster.backend.sessions.get(sessionId)).toMatchObject({ owner: 'i0' })
+    expect((await cluster.fetchOn(2, messages(sessionId, INITIALIZED))).status).toBe(202)
+    // Once the stream is gone, so is the record, at once.
+    await readers.pop()!.stop()
+    await waitFor(() => cluster!.handlers[0]!.stats().sessions === 0)
+    await waitFor(() => false, 20)
+    expect(await cluster.backend.sessions.get(sessionId)).toBeUndefined()
   })
 
   it('unknown, Streamable HTTP and bad requests get the local answers on a non-owner', async () => {

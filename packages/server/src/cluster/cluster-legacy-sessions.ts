@@ -44,6 +44,7 @@ type OwnerAnswer = 'taken' | 'gone'
 /** A legacy session this instance owns: its record is kept alive while its stream is open. */
 interface Owned {
   readonly session: Session
+  readonly record: SessionRecord
   timer: TimerHandle | undefined
 }
 
@@ -53,8 +54,10 @@ interface Owned {
  * others forward it the POSTs that land on them.
  *
  * The owner stores a record naming itself (`kind: 'legacy'`, `owner`) before it announces the
- * POST endpoint, touches it once per `heartbeatMs` while the stream is open (as the holder of a
- * Streamable HTTP GET stream does) and deletes it when the stream closes. Another instance that
+ * POST endpoint, with the TTL of a heartbeat (3x `heartbeatMs`): it touches the record once per
+ * `heartbeatMs` while the stream is open (stores it again if it was lost, say in a backend
+ * outage) and deletes it when the stream closes, so the record of an instance that died, or of a
+ * former run under the same instance id, runs out within a few heartbeats. Another instance that
  * gets a POST for the session reads the record, checks the principal, and asks the owner through
  * its bus inbox to take the messages; the owner delivers them exactly as a local POST and
  * answers, and only then does the POST get 202. When nobody hears the owner's inbox, or it does
@@ -95,11 +98,11 @@ export class ClusterLegacySessions {
       replayVersion: 0,
       owner: node.instanceId,
     }
-    const ttl = this.#registry.options.sessionIdleMs
+    const ttl = node.livenessMs
     if (!(await node.call(() => node.backend.sessions.create(record, ttl)))) {
       throw new Error('A session with this id is already stored')
     }
-    const owned: Owned = { session, timer: undefined }
+    const owned: Owned = { session, record, timer: undefined }
     this.#owned.set(session.id, owned)
     if (session.closed)
       this.disown(session) // the client left while the record was stored
@@ -148,9 +151,13 @@ export class ClusterLegacySessions {
       ...post,
     }
     const outcome = await this.#inbox.ask(owner, question)
-    if (outcome.answered) return outcome.body === 'taken' ? 'accepted' : 'gone'
-    if (await node.call(() => node.backend.sessions.isAlive(owner))) return 'unanswered'
-    // The owner is dead, and its stream with it: the session is over everywhere.
+    if (outcome.answered) {
+      if (outcome.body === 'taken') return 'accepted'
+      // The owner does not hold it: just closed, or a record of a former run under its id.
+    } else if (await node.call(() => node.backend.sessions.isAlive(owner))) {
+      return 'unanswered'
+    }
+    // The session is over everywhere (a dead owner's stream died with it): its record goes.
     await node.call(() => node.backend.sessions.delete(record.id))
     return 'gone'
   }
@@ -189,18 +196,20 @@ export class ClusterLegacySessions {
     owned.timer = timers.setTimeout(() => void this.#keepAlive(owned), this.#node.heartbeatMs)
   }
 
-  /** Restarts the record's idle TTL while the stream is open; a record gone ends the session. */
+  /**
+   * Restarts the record's TTL while the stream is open. A record lost while this instance still
+   * holds the stream (it ran out during a backend outage, or an instance that found this one's
+   * heartbeat stale deleted it) is stored again: the stream is the session.
+   */
   async #keepAlive(owned: Owned): Promise<void> {
     const node = this.#node
     const { id } = owned.session
     if (this.#owned.get(id) !== owned) return
     try {
-      const ttl = this.#registry.options.sessionIdleMs
-      if ((await node.call(() => node.backend.sessions.touch(id, ttl))) === 'gone') {
-        // Expired or deleted (another instance found this one dead): the client must start over.
-        this.#owned.delete(id)
-        await owned.session.close()
-        return
+      const { sessions } = node.backend
+      const ttl = node.livenessMs
+      if ((await node.call(() => sessions.touch(id, ttl))) === 'gone') {
+        if (this.#owned.get(id) === owned) await node.call(() => sessions.create(owned.record, ttl))
       }
     } catch (error) {
       this.#registry.options.onerror(error)

@@ -101,7 +101,7 @@ export async function handleLegacyPost(
       requestInfo: { headers, url: request.parsedUrl },
       request: lazyBodylessRequest(request),
     })
-    return ACCEPTED
+    return accepted()
   }
   const outcome = await ctx.cluster!.legacy.forward(record!, {
     messages: parsed.messages,
@@ -109,7 +109,7 @@ export async function handleLegacyPost(
     headers,
     url: request.parsedUrl.href,
   })
-  if (outcome === 'accepted') return ACCEPTED
+  if (outcome === 'accepted') return accepted()
   if (outcome === 'gone') return errorReply(404, -32001, 'Session not found')
   return errorReply(
     503,
@@ -119,4 +119,6 @@ export async function handleLegacyPost(
   )
 }
 
-const ACCEPTED: Reply = { status: 202, headers: { 'content-type': 'text/plain' }, body: 'Accepted' }
+function accepted(): Reply {
+  return { status: 202, headers: { 'content-type': 'text/plain' }, body: 'Accepted' }
+}
