@@ -18,7 +18,9 @@ const NO_REPLAY: ReplayState = { initialize: '', initialized: false, subscriptio
  * bus: the messages, and what the server is told of the HTTP request they came in.
  */
 export interface ForwardedLegacyPost {
+  /** What the question is: always `'legacy'`. */
   readonly t: 'legacy'
+  /** The legacy session the messages are for. */
   readonly sessionId: string
   /** Who POSTed: the owner checks it is the session's principal. */
   readonly principal: string
