@@ -42,7 +42,8 @@ const STREAM_LOST_ANSWER: JsonRpcMessage = {
  * The session lives as long as the stream (rule R-X3): when it drops, every request still owed
  * gets exactly one JSON-RPC error (-32000, `data.reason: 'legacy-stream-lost'`) at once. Then,
  * when the handshake was complete and `sessionRecovery.reinitialize` is on (the default), the
- * transport opens a new stream and replays the captured `initialize` (under a private id) and
+ * transport opens a new stream (retried with the `reconnect` backoff, jitter and time budget of a
+ * Streamable HTTP resume) and replays the captured `initialize` (under a private id) and
  * `notifications/initialized` on its new endpoint, invisibly to the Client, and emits `session`
  * `expired` then `restored`; messages sent meanwhile wait for it. Otherwise, or when the restore
  * fails (`onerror` gets a {@link SessionExpiredError}), it closes with `onclose`. It never joins
