@@ -30,7 +30,7 @@ export interface McpHandler {
   readonly fetch: (request: Request) => Promise<Response>
   /**
    * Closes every session and stream, and awaits `modern.close()`; later requests still get
-   * answers (404 for old sessions).
+   * answers (404 for old sessions, 503 with `Retry-After` for modern ones).
    */
   readonly close: () => Promise<void>
   /** What the handler holds right now: sessions, streams, buffered bytes, overflow closes. */
@@ -241,6 +241,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
               new ClusterInbox(node, resolved.timers, resolved.onerror),
             ),
           },
+    lifecycle: { closed: false },
   }
   node?.start()
   const checkHostOrigin = hostOriginGate({
@@ -345,6 +346,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   return {
     fetch,
     close: async () => {
+      ctx.lifecycle.closed = true
       await Promise.all([ctx.sessions.closeAll(), resolved.modern?.close?.()])
       await ctx.cluster?.legacy.stop()
       await node?.stop()

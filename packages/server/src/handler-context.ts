@@ -21,6 +21,8 @@ export interface HandlerContext {
         readonly legacy: ClusterLegacySessions
       }
     | undefined
+  /** Set by the handler's `close()`: the `modern` delegate is closed and takes no more requests. */
+  readonly lifecycle: { closed: boolean }
 }
 
 /** Who sent a request, as `authenticate` decided. */
