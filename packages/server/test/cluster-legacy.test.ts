@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { SessionRecord } from '../src/index.js'
+import { createMemoryCluster, type SessionRecord, type SessionStore } from '../src/index.js'
 import { sseReader, startCluster, type TestCluster } from './_cluster.js'
 import { initializeBody, post } from './_requests.js'
 import { waitFor } from './_wait-for.js'
@@ -211,6 +211,29 @@ describe('legacy HTTP+SSE in cluster mode, raw requests to chosen instances', ()
       }),
     )
     expect(onMcp.status).toBe(404)
+  })
+
+  it('a backend that cannot store the record: GET /sse gets 503 and nothing is kept', async () => {
+    const backend = createMemoryCluster()
+    const store = backend.sessions
+    const sessions: SessionStore = {
+      create: async () => {
+        throw new Error('backend down')
+      },
+      get: (id) => store.get(id),
+      touch: (id, ttl, claim) => store.touch(id, ttl, claim),
+      updateReplay: (id, replay, expected) => store.updateReplay(id, replay, expected),
+      delete: (id) => store.delete(id),
+      lease: (id, name, holder, ttl, mode) => store.lease(id, name, holder, ttl, mode),
+      releaseLease: (id, name, holder) => store.releaseLease(id, name, holder),
+      heartbeat: (instance, ttl) => store.heartbeat(instance, ttl),
+      isAlive: (instance) => store.isAlive(instance),
+    }
+    cluster = startCluster(3, {}, { ...backend, sessions })
+    const response = await cluster.fetchOn(0, sse())
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('1')
+    expect(cluster.handlers[0]!.stats().sessions).toBe(0)
   })
 
   it('closing the owner deletes the records of its sessions', async () => {
