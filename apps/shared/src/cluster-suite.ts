@@ -28,7 +28,8 @@ async function messagesOf(response: Response): Promise<Message[]> {
     return [(await response.json()) as Message]
   }
   const messages: Message[] = []
-  for await (const event of response.body!.pipeThrough(new SseDecoderStream())) {
+  const events = eventReader(response)
+  for (let event = await events.next(); event !== undefined; event = await events.next()) {
     if (event.data !== '') messages.push(JSON.parse(event.data) as Message)
   }
   return messages
