@@ -241,6 +241,38 @@ export function describeClusterScenarios(title: string, start: StartThree): void
       expect(status).toBe(200)
     })
 
+    it('a request id in flight on one instance is refused (400) on another, and free again once answered', async () => {
+      cluster = await start(60_000)
+      const headers = await openRaw(cluster)
+      const call = (id: number, name: string, args: Record<string, unknown> = {}) =>
+        post(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'tools/call',
+            params: { name, arguments: args },
+          }),
+          headers,
+        )
+      // Instance 1 serves the session in steady state (its first request adopts it).
+      expect(
+        (await (await cluster.fetchOn(1, call(2, 'echo', { text: 'warm' }))).text()).length,
+      ).toBeGreaterThan(0)
+      const hang = await cluster.fetchOn(0, call(7, 'hang'))
+      expect(hang.status).toBe(200)
+      await waitFor(() => hangs.waiting.length === 1)
+      const duplicate = await cluster.fetchOn(1, call(7, 'echo', { text: 'again' }))
+      expect(duplicate.status).toBe(400)
+      expect(((await duplicate.json()) as { error: { message: string } }).error.message).toMatch(
+        /already in use/,
+      )
+      for (const resolve of hangs.waiting.splice(0)) resolve()
+      expect(await hang.text()).toContain('i0:released')
+      const reused = await cluster.fetchOn(1, call(7, 'echo', { text: 'reused' }))
+      expect(reused.status).toBe(200)
+      expect(await reused.text()).toContain('i1:reused')
+    })
+
     it('a call whose instance dies gets an explicit error; the session goes on on the others', async () => {
       cluster = await start(100)
       const { client, transport } = await connect(cluster)

@@ -226,7 +226,13 @@ export async function handleStreamablePost(
     // Nothing runs before the store has said the session is alive.
     let alive: boolean
     try {
-      alive = await ctx.cluster!.sessions.settle(session, await touching)
+      const touched = await touching
+      if (touched === 'duplicate') {
+        stream.abort()
+        scope.cancel()
+        return scopeRefusal('in-use') // a request id in flight on another instance
+      }
+      alive = await ctx.cluster!.sessions.settle(session, touched)
     } catch (error) {
       stream.abort()
       scope.cancel()
