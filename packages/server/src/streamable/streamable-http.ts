@@ -2,6 +2,7 @@ import { encode, encodeComment } from '@mcpwire/sse'
 import { parseClusterEventId, standaloneStreamId } from '../cluster/cluster-ids.js'
 import { ClusterStreamRelay } from '../cluster/cluster-stream-relay.js'
 import { ClusterStreamWriter } from '../cluster/cluster-stream-writer.js'
+import { claimStandaloneLease, releaseStandaloneLease } from '../cluster/standalone-lease.js'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
@@ -247,7 +248,13 @@ export async function handleStreamablePost(
     // Nothing runs before the store has said the session is alive.
     let alive: boolean
     try {
-      alive = await ctx.cluster!.sessions.settle(session, await touching)
+      const touched = await touching
+      if (touched === 'duplicate') {
+        stream.abort()
+        scope.cancel()
+        return scopeRefusal('in-use') // a request id in flight on another instance
+      }
+      alive = await ctx.cluster!.sessions.settle(session, touched)
     } catch (error) {
       stream.abort()
       scope.cancel()
@@ -422,11 +429,26 @@ async function clusterGet(
     }
   }
   const isStandalone = streamId === standaloneId
-  if (isStandalone && session.standaloneConnection?.open) {
-    if (lastEventId === null) {
+  const localOpen = session.standaloneConnection?.open === true
+  if (isStandalone && localOpen && lastEventId === null) {
+    return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
+  }
+  // One GET stream per session across the cluster too: its holder keeps a lease in the store.
+  const lease = isStandalone ? `${node.instanceId}/${crypto.randomUUID()}` : undefined
+  if (lease !== undefined) {
+    const claim = await claimStandaloneLease(
+      node,
+      session.id,
+      lease,
+      lastEventId !== null,
+      localOpen,
+    )
+    if (claim === 'gone') return sessionError(404)
+    if (claim === 'conflict') {
       return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
     }
-    session.standaloneConnection.end() // the client resumed: the old connection is dead to it
+    // The client resumed: the old connection is dead to it.
+    if (session.standaloneConnection?.open) session.standaloneConnection.end()
   }
   let relay: ClusterStreamRelay | undefined
   const connection = openEventStream(ctx, () => {
@@ -439,9 +461,13 @@ async function clusterGet(
     // A priming event gives the fresh stream a cursor; the client sees it on 2025-11-25 only.
     const seq = node.nextSeq()
     const ttl = ctx.options.sessionIdleMs
-    const first = await node.call(() =>
-      events.open(standaloneId, { pending: [] }, {}, node.instanceId, seq, ttl),
-    )
+    const first = await node
+      .call(() => events.open(standaloneId, { pending: [] }, {}, node.instanceId, seq, ttl))
+      .catch((error: unknown) => {
+        connection.end()
+        if (lease !== undefined) releaseStandaloneLease(node, session.id, lease)
+        throw error
+      })
     cursor = first
     if (supportsPriming(session.protocolVersion)) {
       connection.write(encode({ id: first, retry: ctx.options.retryMs, data: '' }))
@@ -459,6 +485,7 @@ async function clusterGet(
     cursor,
     standalone: isStandalone,
     ttlMs: ctx.options.sessionIdleMs,
+    ...(lease === undefined ? {} : { lease }),
     timers: ctx.options.timers,
     onerror: ctx.options.onerror,
   })
