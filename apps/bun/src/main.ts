@@ -7,6 +7,7 @@ import {
   listeningLine,
   shutdownOnSignals,
 } from '@mcpwire/app-shared'
+import { withRedisCluster } from './redis-cluster.js'
 
 declare const Bun: {
   env: Record<string, string | undefined>
@@ -20,7 +21,7 @@ declare const Bun: {
 }
 
 const { hostname, port } = listenAddress(Bun.env)
-const app = createExampleHandler(handlerOptions(Bun.env))
+const app = createExampleHandler(await withRedisCluster(Bun.env, handlerOptions(Bun.env)))
 // Bun closes a connection after 10 s without traffic; the handler's keep-alive comments (every
 // 5 s by default) keep quiet event streams open, so Bun's default idleTimeout is left as it is.
 // development: false, and errors answered as JSON: Bun's development error page would send the

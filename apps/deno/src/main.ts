@@ -7,6 +7,7 @@ import {
   listeningLine,
   shutdownOnSignals,
 } from '@mcpwire/app-shared'
+import { withRedisCluster } from './redis-cluster.js'
 
 declare const Deno: {
   env: { toObject(): Record<string, string> }
@@ -25,7 +26,7 @@ declare const Deno: {
 
 const env = Deno.env.toObject()
 const { hostname, port } = listenAddress(env)
-const app = createExampleHandler(handlerOptions(env))
+const app = createExampleHandler(await withRedisCluster(env, handlerOptions(env)))
 const server = Deno.serve(
   {
     hostname,

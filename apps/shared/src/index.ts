@@ -1,3 +1,4 @@
+export { withClusterConnection } from './cluster-options.js'
 export type { ExampleHandler, ExampleHandlerOptions } from './example-handler.js'
 export {
   createExampleHandler,

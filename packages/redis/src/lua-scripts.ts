@@ -190,12 +190,19 @@ return open(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonum
 `)
 
 /**
- * TOUCH (no claim) then OPEN, in one step. ARGV as OPEN. {-1} when the session is gone (nothing
- * written), else {replay version, the first event's number or -2 / -3 as append}.
+ * TOUCH, claiming the pending keys for the opening producer, then OPEN, in one step. ARGV as OPEN.
+ * {-1} when the session is gone, {-2} when a pending key is in flight (nothing written either
+ * way), else {replay version, the first event's number or -2 / -3 as append}.
  */
 export const TOUCH_OPEN: LuaScript = new LuaScript(`${REFRESH}${APPEND_FN}${OPEN_FN}
 local base, ttl = KEYS[1], ARGV[3]
 if redis.call('EXISTS', base) == 0 then return {-1} end
+local rq, seen = base .. ':rq', {}
+for i = 9, #ARGV do
+  if seen[ARGV[i]] or redis.call('HEXISTS', rq, ARGV[i]) == 1 then return {-2} end
+  seen[ARGV[i]] = true
+end
+for i = 9, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
 refresh(base, ttl)
 local v = tonumber(redis.call('HGET', base, 'v'))
 return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9)}

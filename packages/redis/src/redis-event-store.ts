@@ -66,12 +66,13 @@ export class RedisEventStore implements ClusterEventStore {
     producer: string,
     seq: number,
     ttlMs: number,
-  ): Promise<TouchedOpen | 'gone'> {
+  ): Promise<TouchedOpen | 'gone' | 'duplicate'> {
     checkTtlMs(ttlMs)
     const key = this.#keys.session(sessionOfStream(streamId))
     const args = this.#openArgs(streamId, opening, first, producer, seq, ttlMs)
     const reply = (await this.#run.script(TOUCH_OPEN, key, args)) as unknown[]
     if (Number(reply[0]) === -1) return 'gone'
+    if (Number(reply[0]) === -2) return 'duplicate'
     return { id: this.#eventId(streamId, reply[1]), replayVersion: Number(reply[0]) }
   }
 

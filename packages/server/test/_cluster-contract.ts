@@ -456,6 +456,46 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         )
       })
 
+      it('touchAndOpen() claims the request ids in flight: a duplicate writes nothing, the end frees them', async () => {
+        const touchAndOpen = a.events.touchAndOpen!.bind(a.events)
+        const { id } = await openSession()
+        const s1 = clusterStreamId(id, 'p1')
+        const opened = await touchAndOpen(
+          s1,
+          { producer: 'a1', pending: [requestKey(1)] },
+          {},
+          'a1',
+          1,
+          long,
+        )
+        expect(opened).toEqual({ id: `${s1}_1`, replayVersion: 1 })
+        // The same id on another instance, alone or with others, or twice in one call: refused.
+        const s2 = clusterStreamId(id, 'p2')
+        const both = { producer: 'b1', pending: [requestKey(2), requestKey(1)] }
+        expect(await b.events.touchAndOpen!(s2, both, {}, 'b1', 1, long)).toBe('duplicate')
+        const twice = { producer: 'b1', pending: [requestKey(3), requestKey(3)] }
+        expect(await b.events.touchAndOpen!(s2, twice, {}, 'b1', 2, long)).toBe('duplicate')
+        expect(await b.events.info(s2)).toBeUndefined()
+        // Nothing of a refused call was claimed: id 2 is free, and touch() sees id 1 as taken.
+        expect(
+          await b.sessions.touch(id, long, { instance: 'b1', requestIds: [requestKey(1)] }),
+        ).toBe('duplicate')
+        const s3 = clusterStreamId(id, 'p3')
+        const two = { producer: 'b1', pending: [requestKey(2)] }
+        expect(await b.events.touchAndOpen!(s3, two, {}, 'b1', 3, long)).toEqual({
+          id: `${s3}_1`,
+          replayVersion: 1,
+        })
+        // The stream's end releases its ids: id 1 may be used again.
+        await a.events.end(s1, [result(1)], 'a1', 2)
+        const again = clusterStreamId(id, 'p4')
+        const one = { producer: 'b1', pending: [requestKey(1)] }
+        expect(await b.events.touchAndOpen!(again, one, {}, 'b1', 4, long)).toEqual({
+          id: `${again}_1`,
+          replayVersion: 1,
+        })
+      })
+
       it('is still an SDK-compatible EventStore', async () => {
         const { id } = await openSession()
         const s = clusterStreamId(id, 'g')

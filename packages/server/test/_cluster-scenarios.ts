@@ -5,7 +5,8 @@ import {
   LoggingMessageNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { hangs, type TestCluster } from './_cluster.js'
+import { hangs, sseReader, type TestCluster } from './_cluster.js'
+import { initializeBody, post } from './_requests.js'
 import { waitFor } from './_wait-for.js'
 
 const URL_ = 'http://127.0.0.1:3000/mcp'
@@ -50,6 +51,26 @@ function text(result: unknown): string {
 /** The instances that served a session's requests. */
 function instancesOf(c: TestCluster, sessionId: string | undefined): Set<number> {
   return new Set(c.log.filter((s) => s.sessionId === sessionId).map((s) => s.instance))
+}
+
+/** A session opened with raw requests: initialize on instance 0, initialized on instance 1. */
+async function openRaw(c: TestCluster): Promise<Record<string, string>> {
+  const response = await c.fetchOn(0, post(initializeBody(1, '2025-11-25')))
+  await response.text()
+  const headers = {
+    'mcp-session-id': response.headers.get('mcp-session-id')!,
+    'mcp-protocol-version': '2025-11-25',
+  }
+  const initialized = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
+  expect((await c.fetchOn(1, post(initialized, headers))).status).toBe(202)
+  return headers
+}
+
+/** A GET for the session's standalone stream, or a resume from `lastEventId`. */
+function getStream(headers: Record<string, string>, lastEventId?: string): Request {
+  const resume: Record<string, string> =
+    lastEventId === undefined ? {} : { 'last-event-id': lastEventId }
+  return new Request(URL_, { headers: { accept: 'text/event-stream', ...headers, ...resume } })
 }
 
 /** Starts 3 instances on a backend; `heartbeatMs` as asked. */
@@ -162,6 +183,94 @@ export function describeClusterScenarios(title: string, start: StartThree): void
         ...Array.from({ length: 10 }, (_, i) => i + 1),
       ])
       expect(instancesOf(cluster, transport.sessionId).size).toBe(3)
+    })
+
+    it('one GET stream per session across instances: a second gets 409, a resume takes it over, closing frees it', async () => {
+      // Heartbeats far apart: the lease moves by claims, takeovers and releases, not by expiry.
+      cluster = await start(60_000)
+      const headers = await openRaw(cluster)
+      const first = await cluster.fetchOn(0, getStream(headers))
+      expect(first.status).toBe(200)
+      const onA = sseReader(first)
+      const priming = (await onA.next())!
+      expect(priming.data).toBe('')
+      const second = await cluster.fetchOn(1, getStream(headers))
+      expect(second.status).toBe(409)
+      expect(((await second.json()) as { error: { message: string } }).error.message).toMatch(
+        /Conflict/,
+      )
+      // A resume on another instance takes the stream over; the old connection ends.
+      const resumed = await cluster.fetchOn(2, getStream(headers, priming.id))
+      expect(resumed.status).toBe(200)
+      expect(await onA.next()).toBeUndefined()
+      const onC = sseReader(resumed)
+      expect((await cluster.fetchOn(0, getStream(headers))).status).toBe(409)
+      // The client leaves: the lease goes with its connection.
+      await onC.stop()
+      let status = 0
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        const again = await cluster.fetchOn(1, getStream(headers))
+        status = again.status
+        if (status !== 200) {
+          await again.text()
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        } else await again.body?.cancel()
+      }
+      expect(status).toBe(200)
+    })
+
+    it('the GET stream lease of an instance that died runs out: a fresh GET elsewhere gets the stream', async () => {
+      cluster = await start(100)
+      const headers = await openRaw(cluster)
+      const first = await cluster.fetchOn(0, getStream(headers))
+      expect(first.status).toBe(200)
+      await sseReader(first).next()
+      cluster.kill(0)
+      const started = Date.now()
+      let status = 0
+      while (status !== 200 && Date.now() - started < 5000) {
+        const again = await cluster.fetchOn(1, getStream(headers))
+        status = again.status
+        if (status === 200) await again.body?.cancel()
+        else {
+          expect(status).toBe(409)
+          await again.text()
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+      }
+      expect(status).toBe(200)
+    })
+
+    it('a request id in flight on one instance is refused (400) on another, and free again once answered', async () => {
+      cluster = await start(60_000)
+      const headers = await openRaw(cluster)
+      const call = (id: number, name: string, args: Record<string, unknown> = {}) =>
+        post(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'tools/call',
+            params: { name, arguments: args },
+          }),
+          headers,
+        )
+      // Instance 1 serves the session in steady state (its first request adopts it).
+      expect(
+        (await (await cluster.fetchOn(1, call(2, 'echo', { text: 'warm' }))).text()).length,
+      ).toBeGreaterThan(0)
+      const hang = await cluster.fetchOn(0, call(7, 'hang'))
+      expect(hang.status).toBe(200)
+      await waitFor(() => hangs.waiting.length === 1)
+      const duplicate = await cluster.fetchOn(1, call(7, 'echo', { text: 'again' }))
+      expect(duplicate.status).toBe(400)
+      expect(((await duplicate.json()) as { error: { message: string } }).error.message).toMatch(
+        /already in use/,
+      )
+      for (const resolve of hangs.waiting.splice(0)) resolve()
+      expect(await hang.text()).toContain('i0:released')
+      const reused = await cluster.fetchOn(1, call(7, 'echo', { text: 'reused' }))
+      expect(reused.status).toBe(200)
+      expect(await reused.text()).toContain('i1:reused')
     })
 
     it('a call whose instance dies gets an explicit error; the session goes on on the others', async () => {

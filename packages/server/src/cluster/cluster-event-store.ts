@@ -94,13 +94,16 @@ export interface ClusterEventStore extends EventStore {
     ttlMs: number,
   ): Promise<string>
   /**
-   * Optional: `SessionStore.touch` of the stream's session (without a claim) and
-   * {@link open}, as one atomic step, so a POST's first event costs one round trip instead of two.
-   * Checks that the session exists, restarts the idle TTL of the session and everything under it,
-   * then opens the stream with `first`. Backends without it get the two calls, in that order.
+   * Optional: `SessionStore.touch` of the stream's session, claiming the stream's pending request
+   * ids as in flight on `opening.producer`, and {@link open}, as one atomic step, so a POST's first
+   * event costs one round trip instead of two. Checks that the session exists and that none of the
+   * ids is in flight (in this call or another stream), restarts the idle TTL of the session and
+   * everything under it, claims the ids, then opens the stream with `first`; the stream's end
+   * releases them. Backends without it get the two calls, in that order (no claim).
    *
-   * @returns The first event's id and the session's replay version, or `'gone'` when the session
-   *   does not exist (nothing is written).
+   * @returns The first event's id and the session's replay version, `'gone'` when the session
+   *   does not exist, or `'duplicate'` when a request id is already in flight (nothing is written
+   *   in either case).
    * @throws {StreamEndedError} When the stream exists and has ended.
    * @example
    * ```ts
@@ -115,7 +118,7 @@ export interface ClusterEventStore extends EventStore {
     producer: string,
     seq: number,
     ttlMs: number,
-  ): Promise<TouchedOpen | 'gone'>
+  ): Promise<TouchedOpen | 'gone' | 'duplicate'>
   /**
    * Appends one event, idempotent per (producer, seq): repeating a producer's latest `seq` returns
    * the first id and stores nothing. A producer's `seq` must increase on each stream. A response

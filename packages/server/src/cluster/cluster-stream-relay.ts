@@ -4,6 +4,7 @@ import type { McpMessage, RequestId } from '../protocol/message.js'
 import type { TimerHandle, Timers } from '../timers.js'
 import { sessionOfStream } from './cluster-ids.js'
 import { type ClusterNode, isStreamEnded, type StreamTail } from './cluster-node.js'
+import { releaseStandaloneLease, STANDALONE_LEASE } from './standalone-lease.js'
 
 /** Events read per page. */
 const PAGE = 64
@@ -22,6 +23,8 @@ export interface ClusterStreamRelayOptions {
   readonly standalone: boolean
   /** The session's idle TTL, refreshed on each tick of a standalone stream. */
   readonly ttlMs: number
+  /** The standalone stream's lease this connection holds: renewed each tick, released at the end. */
+  readonly lease?: string
   readonly timers: Timers
   readonly onerror: (error: unknown) => void
 }
@@ -93,6 +96,8 @@ export class ClusterStreamRelay implements StreamTail {
     this.#options.node.removeTail(this)
     this.#options.timers.clearTimeout(this.#timer)
     this.#release()
+    const { lease, node, streamId } = this.#options
+    if (lease !== undefined) releaseStandaloneLease(node, sessionOfStream(streamId), lease)
   }
 
   #arm(): void {
@@ -106,13 +111,21 @@ export class ClusterStreamRelay implements StreamTail {
   }
 
   async #tick(): Promise<void> {
-    const { node, standalone, streamId, ttlMs } = this.#options
+    const { node, standalone, streamId, ttlMs, lease } = this.#options
     try {
       if (standalone) {
-        const touched = await node.call(() =>
-          node.backend.sessions.touch(sessionOfStream(streamId), ttlMs),
-        )
-        if (touched === 'gone') return this.close()
+        const { sessions } = node.backend
+        const sessionId = sessionOfStream(streamId)
+        const [touched, renewed] = await Promise.all([
+          node.call(() => sessions.touch(sessionId, ttlMs)),
+          lease === undefined
+            ? undefined
+            : node.call(() =>
+                sessions.lease(sessionId, STANDALONE_LEASE, lease, node.livenessMs, 'renew'),
+              ),
+        ])
+        // Gone, or another connection took the stream over: the client has moved on.
+        if (touched === 'gone' || renewed?.ok === false) return this.close()
       } else {
         await this.#reapIfOrphaned()
       }

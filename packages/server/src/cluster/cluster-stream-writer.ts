@@ -31,11 +31,17 @@ export class ClusterStreamWriter implements EventStore {
   #opened = false
   #ended = false
   #touch:
-    | { resolve: (outcome: number | 'gone') => void; reject: (error: unknown) => void }
+    | {
+        resolve: (outcome: number | 'gone' | 'duplicate') => void
+        reject: (error: unknown) => void
+      }
     | undefined
   /** Whether a local connection carries the stream now (set by the stream's owner). */
   connected: () => boolean = () => false
-  /** Whether the first event found the session gone (see {@link touchOnOpen}): not an error to report. */
+  /**
+   * Whether the first event was refused, the session gone or a request id in flight elsewhere (see
+   * {@link touchOnOpen}): the request is answered 404 or 400, not an error to report.
+   */
   sessionGone = false
   /** Called when the backend refused an event: the stream's connection must close. */
   onFailure: () => void = () => {}
@@ -81,15 +87,16 @@ export class ClusterStreamWriter implements EventStore {
   }
 
   /**
-   * Makes the stream's first event also touch its session (`SessionStore.touch`, no claim), in one
-   * backend step when the backend has `touchAndOpen`, else touch then open. Call before the first
-   * event is stored; the first event must be stored before the stream's requests run.
+   * Makes the stream's first event also touch its session, in one backend step when the backend
+   * has `touchAndOpen` (which also claims the stream's request ids as in flight, cluster-wide),
+   * else touch then open. Call before the first event is stored; the first event must be stored
+   * before the stream's requests run.
    *
-   * @returns Settles when the first event is stored: the session's replay version, or `'gone'`
-   *   (nothing stored; the first event fails with {@link StreamEndedError}). Rejects as the
-   *   backend call does.
+   * @returns Settles when the first event is stored: the session's replay version, `'gone'` or
+   *   `'duplicate'` (nothing stored; the first event fails with {@link StreamEndedError}).
+   *   Rejects as the backend call does.
    */
-  touchOnOpen(): Promise<number | 'gone'> {
+  touchOnOpen(): Promise<number | 'gone' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.#touch = { resolve, reject }
     })
@@ -106,7 +113,7 @@ export class ClusterStreamWriter implements EventStore {
     const touch = this.#touch!
     this.#touch = undefined
     try {
-      let opened: TouchedOpen | 'gone'
+      let opened: TouchedOpen | 'gone' | 'duplicate'
       if (events.touchAndOpen !== undefined) {
         opened = await node.call(() =>
           events.touchAndOpen!(streamId, opening, message, me, seq, ttlMs),
@@ -121,9 +128,9 @@ export class ClusterStreamWriter implements EventStore {
                 replayVersion: touched,
               }
       }
-      if (opened === 'gone') {
+      if (opened === 'gone' || opened === 'duplicate') {
         this.sessionGone = true
-        touch.resolve('gone')
+        touch.resolve(opened)
         throw new StreamEndedError(streamId)
       }
       touch.resolve(opened.replayVersion)

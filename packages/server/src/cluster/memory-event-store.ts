@@ -69,10 +69,15 @@ export class MemoryEventStore implements ClusterEventStore {
     producer: string,
     seq: number,
     ttlMs: number,
-  ): Promise<TouchedOpen | 'gone'> {
+  ): Promise<TouchedOpen | 'gone' | 'duplicate'> {
     checkTtlMs(ttlMs)
     const session = this.#state.session(sessionOfStream(streamId))
     if (session === undefined) return 'gone'
+    const ids = opening.pending
+    if (new Set(ids).size !== ids.length || ids.some((key) => session.inFlight.has(key))) {
+      return 'duplicate'
+    }
+    for (const key of ids) session.inFlight.set(key, opening.producer ?? producer)
     this.#state.refresh(session, ttlMs, this.#state.now())
     const id = await this.open(streamId, opening, first, producer, seq, ttlMs)
     return { id, replayVersion: session.version }

@@ -2,6 +2,7 @@ import { encode, encodeComment } from '@mcpwire/sse'
 import { parseClusterEventId, standaloneStreamId } from '../cluster/cluster-ids.js'
 import { ClusterStreamRelay } from '../cluster/cluster-stream-relay.js'
 import { ClusterStreamWriter } from '../cluster/cluster-stream-writer.js'
+import { claimStandaloneLease, releaseStandaloneLease } from '../cluster/standalone-lease.js'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
 import { accepts, headersObject } from '../http/http-checks.js'
@@ -88,30 +89,51 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
   return { status: 200, headers: { ...EVENT_STREAM_HEADERS, ...headers }, body: connection }
 }
 
-/** POSTs whose cluster session {@link findPostSession} found without touching it in the store. */
-const untouchedPosts = new WeakSet<Incoming>()
+/** The session a POST names, as {@link findPostSession} found it. */
+export interface PostSession {
+  readonly session: Session
+  /**
+   * In a cluster: an awake session held here, not touched in the store yet. The POST touches it
+   * before anything runs for it (with its stream's first event when it carries requests).
+   */
+  readonly untouched: boolean
+}
 
 /**
  * The session a POST on the MCP endpoint names with `Mcp-Session-Id`, checked before its body is
  * read: an unknown session or a `MCP-Protocol-Version` header that disagrees with the session's
  * is refused at once, so a forged id costs no body read and no parse. `undefined` when the POST
- * names no session (an initialize, or a refusal to come once the body is known).
+ * names no session (an initialize, or a refusal to come once the body is known). Synchronous
+ * outside a cluster (nothing to wait for); a promise in one (the store is asked).
  */
-export async function findPostSession(
+export function findPostSession(
   ctx: HandlerContext,
   request: Incoming,
   caller: Caller,
-): Promise<Session | Reply | undefined> {
+): PostSession | Reply | undefined | Promise<PostSession | Reply | undefined> {
   if (!request.headers.has(SESSION_HEADER)) return undefined
+  const id = request.headers.get(SESSION_HEADER)
+  if (ctx.cluster === undefined) {
+    return postSession(request, ctx.sessions.find(id, caller.principal, 'streamable'))
+  }
   // In a cluster, the touch of a session held here waits for the body: a POST with requests
   // folds it into its stream's first event (one backend call instead of two).
-  const found =
-    ctx.cluster === undefined
-      ? await lookupSession(ctx, request, caller)
-      : await ctx.cluster.sessions.find(request.headers.get(SESSION_HEADER), caller.principal, true)
+  return ctx.cluster.sessions
+    .find(id, caller.principal, true)
+    .then((found) => postSession(request, found))
+}
+
+function postSession(
+  request: Incoming,
+  found: SessionLookup | { readonly ok: true; readonly session: Session; readonly untouched: true },
+): PostSession | Reply {
   if (!found.ok) return sessionError(found.status)
-  if ('untouched' in found) untouchedPosts.add(request)
-  return checkVersionHeader(request, found.session) ?? found.session
+  return (
+    checkVersionHeader(request, found.session) ?? {
+      session: found.session,
+      untouched: 'untouched' in found,
+    }
+  )
 }
 
 /**
@@ -126,9 +148,10 @@ export async function handleStreamablePost(
   request: Incoming,
   caller: Caller,
   parsed: { readonly messages: readonly McpMessage[]; readonly batch: boolean },
-  existing: Session | undefined,
+  found: PostSession | undefined,
 ): Promise<Reply> {
   const { messages, batch } = parsed
+  const existing = found?.session
 
   let session: Session
   const initialize = messages.find(isInitialize)
@@ -174,7 +197,7 @@ export async function handleStreamablePost(
     request: lazyBodylessRequest(request),
   }
   const requests = messages.filter(isRequest)
-  const untouched = ctx.cluster !== undefined && untouchedPosts.delete(request)
+  const untouched = found?.untouched === true
   if (untouched && (requests.length === 0 || ctx.options.jsonResponse)) {
     if (!(await ctx.cluster!.sessions.touch(session))) return sessionError(404)
   }
@@ -225,7 +248,13 @@ export async function handleStreamablePost(
     // Nothing runs before the store has said the session is alive.
     let alive: boolean
     try {
-      alive = await ctx.cluster!.sessions.settle(session, await touching)
+      const touched = await touching
+      if (touched === 'duplicate') {
+        stream.abort()
+        scope.cancel()
+        return scopeRefusal('in-use') // a request id in flight on another instance
+      }
+      alive = await ctx.cluster!.sessions.settle(session, touched)
     } catch (error) {
       stream.abort()
       scope.cancel()
@@ -400,11 +429,26 @@ async function clusterGet(
     }
   }
   const isStandalone = streamId === standaloneId
-  if (isStandalone && session.standaloneConnection?.open) {
-    if (lastEventId === null) {
+  const localOpen = session.standaloneConnection?.open === true
+  if (isStandalone && localOpen && lastEventId === null) {
+    return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
+  }
+  // One GET stream per session across the cluster too: its holder keeps a lease in the store.
+  const lease = isStandalone ? `${node.instanceId}/${crypto.randomUUID()}` : undefined
+  if (lease !== undefined) {
+    const claim = await claimStandaloneLease(
+      node,
+      session.id,
+      lease,
+      lastEventId !== null,
+      localOpen,
+    )
+    if (claim === 'gone') return sessionError(404)
+    if (claim === 'conflict') {
       return errorReply(409, -32000, 'Conflict: a GET stream is already open for this session')
     }
-    session.standaloneConnection.end() // the client resumed: the old connection is dead to it
+    // The client resumed: the old connection is dead to it.
+    if (session.standaloneConnection?.open) session.standaloneConnection.end()
   }
   let relay: ClusterStreamRelay | undefined
   const connection = openEventStream(ctx, () => {
@@ -417,9 +461,13 @@ async function clusterGet(
     // A priming event gives the fresh stream a cursor; the client sees it on 2025-11-25 only.
     const seq = node.nextSeq()
     const ttl = ctx.options.sessionIdleMs
-    const first = await node.call(() =>
-      events.open(standaloneId, { pending: [] }, {}, node.instanceId, seq, ttl),
-    )
+    const first = await node
+      .call(() => events.open(standaloneId, { pending: [] }, {}, node.instanceId, seq, ttl))
+      .catch((error: unknown) => {
+        connection.end()
+        if (lease !== undefined) releaseStandaloneLease(node, session.id, lease)
+        throw error
+      })
     cursor = first
     if (supportsPriming(session.protocolVersion)) {
       connection.write(encode({ id: first, retry: ctx.options.retryMs, data: '' }))
@@ -437,6 +485,7 @@ async function clusterGet(
     cursor,
     standalone: isStandalone,
     ttlMs: ctx.options.sessionIdleMs,
+    ...(lease === undefined ? {} : { lease }),
     timers: ctx.options.timers,
     onerror: ctx.options.onerror,
   })

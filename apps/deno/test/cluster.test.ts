@@ -1,0 +1,3 @@
+import { clusterSuite } from '@mcpwire/app-shared/testing'
+
+clusterSuite('deno')
