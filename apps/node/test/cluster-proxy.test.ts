@@ -30,7 +30,7 @@ import {
 const given = process.env.MCPWIRE_REDIS_URL
 const INSTANCES = 3
 /** Sessions live this long idle; a held GET stream touches them every heartbeat. */
-const SESSION_IDLE_MS = 2500
+const SESSION_IDLE_MS = 5000
 const HEARTBEAT_MS = 250
 
 type Kind = 'sdk' | 'mcpwire'
@@ -86,34 +86,58 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
   const apps: (RunningApp | undefined)[] = []
   let proxy: RoundRobinProxy | undefined
 
-  const start = async (index: number): Promise<void> => {
-    const app = await startApp('node', 60_000, {
+  /** Every process started, for the final stop. */
+  const started: RunningApp[] = []
+  const launch = async (instanceId: string): Promise<RunningApp> => {
+    const app = await startApp('node', 120_000, {
       REDIS_URL: redisUrl,
-      INSTANCE_ID: `app${index}`,
+      INSTANCE_ID: instanceId,
       HIBERNATE_AFTER_MS: '2000',
       CLUSTER_HEARTBEAT_MS: String(HEARTBEAT_MS),
       SESSION_IDLE_MS: String(SESSION_IDLE_MS),
       RETRY_MS: '100',
     })
-    apps[index] = app
-    proxy?.setTarget(index, app.url)
-    proxy?.rotate(index, true)
+    started.push(app)
+    return app
   }
-  /** Restarts of killed instances, under way while other scenarios run. */
+  /**
+   * Spare processes (new instance ids, as a replaced pod gets), started one after the other in
+   * the background while the scenarios run: 2 replace the killed instances, 3 the restarted ones.
+   */
+  let spares: Promise<RunningApp>[] = []
+  const startSpares = (count: number) => {
+    let chain: Promise<unknown> = Promise.resolve()
+    spares = range(1, count).map((n) => {
+      const next = chain.then(() => launch(`spare${n}`))
+      chain = next.catch(() => {})
+      return next
+    })
+  }
+  /** Puts `app` in slot `index` and back in rotation. */
+  const place = (index: number, app: RunningApp) => {
+    apps[index] = app
+    down.delete(index)
+    proxy!.setTarget(index, app.url)
+    proxy!.rotate(index, true)
+  }
+  /** Instances killed and not replaced yet. */
+  const down = new Set<number>()
+  /** Replacements of killed instances, under way while other scenarios run. */
   const restarts: Promise<void>[] = []
   const allUp = () => Promise.all(restarts.splice(0))
-  /** Waits for restarts until at least `count` instances are in rotation. */
+  /** Waits for replacements until at least `count` instances are in rotation. */
   const needUp = async (count: number) => {
     while (proxy!.inRotation.length < count && restarts.length > 0) await restarts.shift()
   }
-  /** Takes a killed instance out of rotation and starts it again in the background. */
+  /** Replaces a killed instance with the next spare once it is up. */
   const restartLater = (index: number) => {
     proxy!.rotate(index, false)
-    restarts.push(start(index))
+    restarts.push(spares.shift()!.then((app) => place(index, app)))
   }
   /** SIGKILL: no drain, no goodbye to Redis. */
   const kill = async (index: number): Promise<void> => {
     const child = apps[index]!.child
+    down.add(index)
     proxy!.rotate(index, false)
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -130,14 +154,15 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     admin = createClient({ url: redisUrl })
     admin.on('error', () => {})
     await admin.connect()
-    await Promise.all(range(0, INSTANCES - 1).map(start))
+    apps.push(...(await Promise.all(range(0, INSTANCES - 1).map((n) => launch(`app${n}`)))))
     proxy = await startRoundRobinProxy(apps.map((app) => app!.url))
+    startSpares(5)
   }, 120_000)
 
   afterAll(async () => {
-    await Promise.allSettled(restarts)
+    await Promise.allSettled([...restarts, ...spares])
     await proxy?.close()
-    await Promise.all(apps.map((app) => app?.stop(5000)))
+    await Promise.all(started.map((app) => app.stop(5000)))
     await admin?.quit().catch(() => {})
     await redis?.stop()
     const file = process.env.MCPWIRE_CLUSTER_REPORT
@@ -170,9 +195,13 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
       { capabilities: { elicitation: {} } },
     )
     const notes: number[] = []
+    const noteTimes: number[] = []
     client.setNotificationHandler(LoggingMessageNotificationSchema, (note) => {
       const data = note.params.data as { seq?: unknown } | undefined
-      if (note.params.logger === 'standalone' && typeof data?.seq === 'number') notes.push(data.seq)
+      if (note.params.logger === 'standalone' && typeof data?.seq === 'number') {
+        notes.push(data.seq)
+        noteTimes.push(Date.now())
+      }
     })
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       elicited.push(request.params.message)
@@ -184,7 +213,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     if (sessionId === undefined) throw new Error('No session')
     // The GET stream opens after notifications/initialized: wait until it is held somewhere.
     await waitFor(() => standaloneHolder(sessionId) !== undefined, 5000)
-    return { client, transport, sessionId, notes, kind }
+    return { client, transport, sessionId, notes, noteTimes, kind }
   }
   type Opened = Awaited<ReturnType<typeof open>>
 
@@ -352,7 +381,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     )
     idle = { sessionId, touched: Date.now() }
     expect(await keysOf(sessionId)).toBeGreaterThan(0)
-  })
+  }, 20_000)
 
   for (const kind of KINDS) {
     describe(`${kind} transport`, () => {
@@ -442,6 +471,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
           let producer = holder
           for (let i = 0; i < INSTANCES && producer === holder; i++) {
             opened.notes.length = 0
+            opened.noteTimes.length = 0
             await opened.client.callTool({
               name: 'test_standalone_notifications',
               arguments: { count: 20, intervalMs: 5, tag: i },
@@ -527,77 +557,98 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     )
   }, 20_000)
 
-  for (const kind of KINDS) {
-    describe(`${kind} transport, instances killed`, () => {
-      it('kill the stream holder (SIGKILL): the client resumes on another instance', async () => {
-        await needUp(2)
-        const opened = await open(kind)
-        let holder: number | undefined
-        try {
-          const before = proxy!.log.length
-          const call = countdown(opened, 25, 60, 200)
-          await waitFor(() => call.progress.length >= 4, 10_000)
-          const producer = callEntry(opened.sessionId, (a) => a.tag === 200)!.instance
-          // The producer leaves rotation so the resume lands on another instance.
-          proxy!.rotate(producer, false)
-          proxy!.cut(producer)
-          await waitFor(
-            () => resumesOf(opened.sessionId, before).some((e) => e.status === 200),
-            5000,
-          )
-          proxy!.rotate(producer, true)
-          holder = resumesOf(opened.sessionId, before).find((e) => e.status === 200)!.instance
-          expect(holder).not.toBe(producer)
-          const seen = call.progress.length
-          await waitFor(() => call.progress.length >= seen + 2, 5000)
-          await kill(holder)
-          await call.done
-          record(
-            'kill stream holder',
-            opened,
-            tally(range(1, 25), call.progress),
-            `producer app${producer}, holder app${holder} killed`,
-          )
-          expect(call.events.at(-1)).toBe('result')
-        } finally {
-          await opened.client.close()
-          if (holder !== undefined) restartLater(holder)
-        }
-      }, 60_000)
+  /** Only `index` in rotation (`undefined`: every instance that is up). */
+  const only = (index: number | undefined) => {
+    for (let i = 0; i < INSTANCES; i++) {
+      proxy!.rotate(i, index === undefined ? !down.has(i) : i === index)
+    }
+  }
 
-      it('kill the producer (SIGKILL): the call gets an explicit error, the next call works', async () => {
-        await needUp(2)
-        const opened = await open(kind)
-        let producer: number | undefined
-        try {
-          const call = countdown(opened, 40, 50, 300)
-          await waitFor(() => call.progress.length >= 3, 10_000)
-          producer = callEntry(opened.sessionId, (a) => a.tag === 300)!.instance
-          const killedAt = Date.now()
-          await kill(producer)
-          const error = await call.done.then(
+  it('kill the stream holder (SIGKILL): both clients resume on another instance', async () => {
+    await needUp(2)
+    const clients = await Promise.all(KINDS.map((kind) => open(kind)))
+    let holder: number | undefined
+    try {
+      const before = proxy!.log.length
+      const [producer, other] = proxy!.inRotation as [number, number]
+      // Both calls run on one producer; their resumes then land on the holder only.
+      only(producer)
+      const calls = clients.map((opened, k) => countdown(opened, 25, 60, 200 + k))
+      await waitFor(() => calls.every((call) => call.progress.length >= 4), 10_000)
+      only(other)
+      proxy!.cut(producer)
+      const resumed = () =>
+        clients.every((opened) => resumesOf(opened.sessionId, before).some((e) => e.status === 200))
+      await waitFor(resumed, 10_000)
+      only(undefined)
+      holder = other
+      for (const opened of clients) {
+        const resume = resumesOf(opened.sessionId, before).find((e) => e.status === 200)!
+        expect(resume.instance).toBe(holder)
+      }
+      const seen = calls.map((call) => call.progress.length)
+      await waitFor(() => calls.every((call, k) => call.progress.length >= seen[k]! + 2), 5000)
+      await kill(holder)
+      await Promise.all(calls.map((call) => call.done))
+      clients.forEach((opened, k) => {
+        record(
+          'kill stream holder',
+          opened,
+          tally(range(1, 25), calls[k]!.progress),
+          `producer app${producer}, holder app${holder} killed`,
+        )
+        expect(calls[k]!.events.at(-1)).toBe('result')
+      })
+    } finally {
+      only(undefined)
+      await Promise.all(clients.map((opened) => opened.client.close()))
+      if (holder !== undefined) restartLater(holder)
+    }
+  }, 60_000)
+
+  it('kill the producer (SIGKILL): both calls get an explicit error, the next calls work', async () => {
+    await needUp(2)
+    const clients = await Promise.all(KINDS.map((kind) => open(kind)))
+    const producer = proxy!.inRotation[0]!
+    try {
+      only(producer)
+      const calls = clients.map((opened, k) => countdown(opened, 40, 50, 300 + k))
+      await waitFor(() => calls.every((call) => call.progress.length >= 3), 10_000)
+      only(undefined)
+      const killedAt = Date.now()
+      await kill(producer)
+      const errors = await Promise.all(
+        calls.map((call) =>
+          call.done.then(
             () => undefined,
             (e: unknown) => e as Error,
-          )
-          const detectMs = Date.now() - killedAt
-          expect(error?.message).toMatch(/Request interrupted: the instance running it stopped/)
-          const next = await opened.client.callTool({ name: 'echo', arguments: { text: 'after' } })
-          expect(next.content).toEqual([{ type: 'text', text: 'after' }])
-          // Progress up to the kill arrived once each and in order; what never ran is not lost.
-          const got = call.progress
-          record(
-            'kill producer',
-            opened,
-            tally(range(1, got.length), got),
-            `error after ${detectMs} ms`,
-          )
-        } finally {
-          await opened.client.close()
-          if (producer !== undefined) restartLater(producer)
-        }
-      }, 60_000)
-    })
-  }
+          ),
+        ),
+      )
+      const detectMs = Date.now() - killedAt
+      for (const error of errors) {
+        expect(error?.message).toMatch(/Request interrupted: the instance running it stopped/)
+      }
+      for (const opened of clients) {
+        const next = await opened.client.callTool({ name: 'echo', arguments: { text: 'after' } })
+        expect(next.content).toEqual([{ type: 'text', text: 'after' }])
+      }
+      clients.forEach((opened, k) => {
+        // Progress up to the kill arrived once each and in order; what never ran is not lost.
+        const got = calls[k]!.progress
+        record(
+          'kill producer',
+          opened,
+          tally(range(1, got.length), got),
+          `both errors after ${detectMs} ms`,
+        )
+      })
+    } finally {
+      only(undefined)
+      await Promise.all(clients.map((opened) => opened.client.close()))
+      restartLater(producer)
+    }
+  }, 60_000)
 
   for (const kind of KINDS) {
     it(`Redis pub/sub drop (${kind}): CLIENT KILL TYPE pubsub mid-notifications, and while an elicitation waits`, async () => {
@@ -615,6 +666,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
         let killed = 0
         while (producer === holder && calls < INSTANCES) {
           opened.notes.length = 0
+          opened.noteTimes.length = 0
           const tag = calls++
           const running = opened.client.callTool({
             name: 'test_standalone_notifications',
@@ -629,6 +681,8 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
         await waitFor(() => opened.notes.length >= 30, 5000)
         await new Promise((resolve) => setTimeout(resolve, 100))
         const notes = tally(range(0, 29), opened.notes)
+        const times = opened.noteTimes
+        const gap = Math.max(...times.slice(1).map((t, i) => t - times[i]!))
         // The subscribers drop while a tool waits for the client's answer, which then lands on
         // another instance and crosses the bus.
         const before = proxy!.log.length
@@ -644,7 +698,12 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
         const ask = tool.received.find((m) => m.method === 'elicitation/create')!
         const answer = log.find((e) => e.sent.some((m) => m.response && m.id === ask.id))!
         expect(answer.instance).not.toBe(tool.instance)
-        record('pub/sub drop', opened, notes, `${killed} subscriber connections killed`)
+        record(
+          'pub/sub drop',
+          opened,
+          notes,
+          `${killed} subscriber connections killed; longest gap between notifications ${gap} ms (sent every 20 ms)`,
+        )
       } finally {
         await opened.client.close()
       }
@@ -690,7 +749,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     }
   }, 20_000)
 
-  it('rolling restart: SIGTERM and restart each instance in turn while both clients keep calling', async () => {
+  it('rolling restart: each instance in turn leaves rotation, drains on SIGTERM and is replaced, while both clients keep calling', async () => {
     await allUp()
     const clients = await Promise.all(KINDS.map((kind) => open(kind)))
     let stop = false
@@ -722,13 +781,13 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     const timings: string[] = []
     try {
       for (let index = 0; index < INSTANCES; index++) {
+        const next = await spares.shift()!
         const began = Date.now()
         proxy!.rotate(index, false)
-        await apps[index]!.stop(5000)
-        const stopped = Date.now()
-        await start(index)
-        timings.push(`app${index} stop ${stopped - began} ms, start ${Date.now() - stopped} ms`)
-        await new Promise((resolve) => setTimeout(resolve, 200))
+        const code = await apps[index]!.stop(5000)
+        timings.push(`slot ${index}: stopped in ${Date.now() - began} ms (exit ${code})`)
+        place(index, next)
+        await new Promise((resolve) => setTimeout(resolve, 300))
       }
     } finally {
       stop = true
