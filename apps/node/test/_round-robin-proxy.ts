@@ -75,6 +75,8 @@ export async function startRoundRobinProxy(targets: readonly string[]): Promise<
 export class RoundRobinProxy {
   /** Every request so far, in order of arrival. */
   readonly log: ProxyLogEntry[] = []
+  /** Requests retried on the next instance after a refused connect (nothing was delivered). */
+  connectRetries = 0
   readonly #targets: string[]
   readonly #out = new Set<number>()
   readonly #open = new Set<Open>()
@@ -218,6 +220,7 @@ export class RoundRobinProxy {
       upstream.on('error', (error: NodeJS.ErrnoException) => {
         if (entry.status === undefined && error.code === 'ECONNREFUSED' && !entry.cut) {
           // Nothing was delivered: retry on the next instance, as load balancers do.
+          this.connectRetries++
           void whenEnded.then(() => attempt(true))
           return
         }

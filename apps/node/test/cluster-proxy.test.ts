@@ -779,6 +779,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
     }
     const lanes = clients.map((opened) => lane(opened))
     const timings: string[] = []
+    const retriesBefore = proxy!.connectRetries
     try {
       for (let index = 0; index < INSTANCES; index++) {
         const next = await spares.shift()!
@@ -799,7 +800,7 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
         'rolling restart',
         opened,
         { lost: 0, duplicated: 0, outOfOrder: 0 },
-        `${ok} calls ok, ${failures.length} failed; ${timings.join('; ')}`,
+        `${ok} calls ok, ${failures.length} failed, ${proxy!.connectRetries - retriesBefore} connects retried by the proxy; ${timings.join('; ')}`,
       )
     }
     expect(failures).toEqual([])
