@@ -88,6 +88,13 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
 
   /** Every process started, for the final stop. */
   const started: RunningApp[] = []
+  /** Set by afterAll: no further spare starts, and one that comes up is stopped at once. */
+  let closing = false
+  // Should the worker end without afterAll (a hard timeout), the processes go with it.
+  const killStarted = () => {
+    for (const app of started) if (app.child.exitCode === null) app.child.kill('SIGKILL')
+  }
+  process.once('exit', killStarted)
   const launch = async (instanceId: string): Promise<RunningApp> => {
     const app = await startApp('node', 120_000, {
       REDIS_URL: redisUrl,
@@ -108,7 +115,10 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
   const startSpares = (count: number) => {
     let chain: Promise<unknown> = Promise.resolve()
     spares = range(1, count).map((n) => {
-      const next = chain.then(() => launch(`spare${n}`))
+      const next = chain.then(() => {
+        if (closing) throw new Error('The suite is closing')
+        return launch(`spare${n}`)
+      })
       chain = next.catch(() => {})
       return next
     })
@@ -160,15 +170,19 @@ describe('cluster behind a round-robin proxy: 3 Node processes, one Redis', () =
   }, 120_000)
 
   afterAll(async () => {
+    // At most one spare is still starting (they start one after another): wait for it, then
+    // stop every process, whatever the scenarios left behind.
+    closing = true
     await Promise.allSettled([...restarts, ...spares])
     await proxy?.close()
     await Promise.all(started.map((app) => app.stop(5000)))
+    process.off('exit', killStarted)
     await admin?.quit().catch(() => {})
     await redis?.stop()
     const file = process.env.MCPWIRE_CLUSTER_REPORT
     if (file !== undefined && file !== '') writeFileSync(file, JSON.stringify(report, null, 2))
     console.table(report)
-  }, 30_000)
+  }, 150_000)
 
   /** A Client on one kind of transport, recording the standalone notifications it gets. */
   async function open(
