@@ -5,10 +5,20 @@ import type { ExampleHandlerOptions } from '@mcpwire/app-shared'
 import { createRedisCluster, fromNodeRedis } from '@mcpwire/redis'
 import { createClient } from 'redis'
 
+let redisCommandsSent = 0
+
+/** Commands this process sent to Redis on its command connection (round trips), for benchmarks. */
+export function redisCommands(): number {
+  return redisCommandsSent
+}
+
 /**
  * The handler options for cluster mode when `env.REDIS_URL` is set, else `options` unchanged.
  * `INSTANCE_ID` names the instance (default: random); `hibernateAfterMs` defaults to 60 s, as
  * cluster mode needs one. Redis connection errors are logged, and requests answer 503 meanwhile.
+ * Tests shorten the clocks: `CLUSTER_HEARTBEAT_MS` (`cluster.heartbeatMs`, default 5000: an
+ * instance silent 3 times this is dead), `SESSION_IDLE_MS` (`sessionIdleMs`) and `RETRY_MS`
+ * (`retryMs`, the SSE `retry` hint).
  */
 export async function withRedisCluster(
   env: Record<string, string | undefined>,
@@ -22,11 +32,38 @@ export async function withRedisCluster(
   const subscriber = client.duplicate()
   subscriber.on('error', (error) => console.error('redis subscriber:', error))
   await subscriber.connect()
-  const backend = createRedisCluster(fromNodeRedis(client, subscriber))
+  const connection = fromNodeRedis(client, subscriber)
+  const backend = createRedisCluster({
+    ...connection,
+    commands: {
+      send(command, args) {
+        redisCommandsSent++
+        return connection.commands.send(command, args)
+      },
+    },
+  })
   const instanceId = env.INSTANCE_ID
+  const heartbeatMs = positive(env, 'CLUSTER_HEARTBEAT_MS')
+  const sessionIdleMs = positive(env, 'SESSION_IDLE_MS')
+  const retryMs = positive(env, 'RETRY_MS')
   return {
     ...options,
     hibernateAfterMs: options.hibernateAfterMs ?? 60_000,
-    cluster: instanceId === undefined ? backend : { ...backend, instanceId },
+    ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
+    ...(retryMs === undefined ? {} : { retryMs }),
+    cluster: {
+      ...backend,
+      ...(instanceId === undefined ? {} : { instanceId }),
+      ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    },
   }
+}
+
+/** A whole number of ms >= 1 from `env[name]`, or undefined when unset. */
+function positive(env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name]
+  if (text === undefined || text === '') return undefined
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid ${name} ${text}`)
+  return value
 }
