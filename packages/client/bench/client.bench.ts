@@ -1,8 +1,8 @@
 // tools/call round trips per second at concurrency 1, 16 and 64, and client CPU per call:
 // @mcpwire/client vs the SDK v1 and SDK v2 StreamableHTTPClientTransport. Every client runs in its
 // own process (bench/_client-worker.ts: the same minimal JSON-RPC caller drives all three, and a
-// bare-fetch floor), the server in another (bench/_canned-server.ts, a raw node:http server with
-// canned replies, so the server costs as little and the same for all; BENCH_SERVER=mcpwire runs
+// bare-fetch floor), the server in another (bench/_canned-server.ts, a raw `net` server writing
+// canned HTTP/1.1 replies, so the server costs as little and the same for all; BENCH_SERVER=mcpwire runs
 // the real @mcpwire/server with an SDK v1 McpServer instead). Rounds are interleaved (the order
 // rotates each round), best and median of rounds are printed; every loop is bounded in time and
 // count.
@@ -205,7 +205,7 @@ server.kill('SIGTERM')
 
 const serverName =
   SERVER === 'canned'
-    ? `canned node:http server, ${REPLY} replies`
+    ? `canned raw net server, ${REPLY} replies`
     : '@mcpwire/server + SDK v1 McpServer'
 console.log(
   `\ntools/call echo against the ${serverName}; each client in its own process, same minimal caller; ` +
