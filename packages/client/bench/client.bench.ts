@@ -9,8 +9,9 @@
 // Then the time to receive one tools/call streaming PROGRESS_N progress notifications.
 //
 // Run: pnpm bench   (env: ROUNDS, DURATION_MS, CONCURRENCY=1,16,64, PROGRESS_N, BENCH_SERVER=canned|
-// mcpwire, BENCH_REPLY=sse|json for the canned server, BENCH_CPU_PROF=1 writes a .cpuprofile per
-// client process into bench/.profiles, BENCH_NO_CHARTS=1 leaves bench/charts/*.json as they are).
+// mcpwire, BENCH_REPLY=sse|json for the canned server, BENCH_CPU_PROF=1 writes .cpuprofile files per
+// client process into bench/.profiles/<client>/ (the main thread: thread id 0 in the name),
+// BENCH_NO_CHARTS=1 leaves bench/charts/*.json as they are).
 // The default configuration rewrites bench/charts/*.json for scripts/bench-charts.mjs.
 // The machine is shared: read the ratios, run it again.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -63,9 +64,10 @@ class Worker {
     url: string,
   ) {
     const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')
-    const profile = PROFILE
-      ? ['--cpu-prof', '--cpu-prof-dir=bench/.profiles', `--cpu-prof-name=${slug}.cpuprofile`]
-      : []
+    // A directory per client, files named by Node: with `--import tsx` the process has a second
+    // thread (the module loader's), whose profile would overwrite the main one under a fixed name.
+    // The main thread's file has thread id 0: CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile.
+    const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=bench/.profiles/${slug}`] : []
     this.#child = start([...profile, 'bench/_client-worker.ts', name, url])
     this.#child.stdout?.pipe(process.stdout)
     this.ready = new Promise((resolve, reject) => {

@@ -121,6 +121,8 @@ interface Level {
   rps: number
   /** Server CPU (user + system) per call, µs. */
   serverCpu: number
+  /** Load generator (this process) CPU per call, µs: printed per round, not kept. */
+  clientCpu: number
 }
 
 async function throughput(
@@ -140,6 +142,7 @@ async function throughput(
     )
     let calls = 0
     const cpuBefore = await server.cpuMicros()
+    const clientCpuBefore = process.cpuUsage()
     const start = performance.now()
     const deadline = start + SECONDS * 1000
     await Promise.all(
@@ -151,12 +154,17 @@ async function throughput(
       }),
     )
     const seconds = (performance.now() - start) / 1000
+    const clientCpu = process.cpuUsage(clientCpuBefore)
     const cpu = (await server.cpuMicros()) - cpuBefore
     // A server that closed kept-alive connections would make its column pay for new ones.
     const connects = clients.reduce((sum, client) => sum + client.connects, 0)
     if (connects !== concurrency)
       console.error(`  note: ${connects} connections for ${concurrency} clients`)
-    return { rps: calls / seconds, serverCpu: cpu / calls }
+    return {
+      rps: calls / seconds,
+      serverCpu: cpu / calls,
+      clientCpu: (clientCpu.user + clientCpu.system) / calls,
+    }
   } finally {
     for (const client of clients) client.close()
   }
@@ -223,7 +231,7 @@ async function main(): Promise<void> {
         for (const [impl, server] of servers) {
           const level = await throughput(server, MODERN.includes(impl), concurrency)
           console.error(
-            `  round ${round} ${impl} c=${concurrency}: ${format(level.rps)} calls/s, ${format(level.serverCpu)} µs CPU/call`,
+            `  round ${round} ${impl} c=${concurrency}: ${format(level.rps)} calls/s, ${format(level.serverCpu)} µs CPU/call, load generator ${format(level.clientCpu)} µs/call`,
           )
           const levels = results.get(impl) ?? new Map<number, Level>()
           results.set(impl, levels)
@@ -232,6 +240,7 @@ async function main(): Promise<void> {
           levels.set(concurrency, {
             rps: Math.max(best?.rps ?? 0, level.rps),
             serverCpu: Math.min(best?.serverCpu ?? Number.POSITIVE_INFINITY, level.serverCpu),
+            clientCpu: level.clientCpu,
           })
         }
       }
