@@ -28,7 +28,7 @@ export interface McpHandler {
   readonly fetch: (request: Request) => Promise<Response>
   /**
    * Closes every session and stream, and awaits `modern.close()`; later requests still get
-   * answers (404 for old sessions).
+   * answers (404 for old sessions, 503 with `Retry-After` for modern ones).
    */
   readonly close: () => Promise<void>
   /** What the handler holds right now: sessions, streams, buffered bytes, overflow closes. */
@@ -229,6 +229,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     sessions,
     cluster:
       node === undefined ? undefined : { node, sessions: new ClusterSessions(node, sessions) },
+    lifecycle: { closed: false },
   }
   node?.start()
   const checkHostOrigin = hostOriginGate({
@@ -333,6 +334,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   return {
     fetch,
     close: async () => {
+      ctx.lifecycle.closed = true
       await Promise.all([ctx.sessions.closeAll(), resolved.modern?.close?.()])
       await node?.stop()
     },

@@ -11,6 +11,8 @@ export interface HandlerContext {
   readonly sessions: SessionRegistry
   /** In cluster mode: this instance's part in the cluster, and the shared sessions. */
   readonly cluster?: { readonly node: ClusterNode; readonly sessions: ClusterSessions } | undefined
+  /** Set by the handler's `close()`: the `modern` delegate is closed and takes no more requests. */
+  readonly lifecycle: { closed: boolean }
 }
 
 /** Who sent a request, as `authenticate` decided. */

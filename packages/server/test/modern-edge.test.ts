@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   createMcpHandler,
@@ -6,6 +8,7 @@ import {
   type ModernFetchOptions,
   type ModernHandler,
 } from '../src/index.js'
+import { toNodeHandler } from '../src/node/index.js'
 import { buildV2Server, sdkModernHandler, slowCalls } from './_fixture-v2.js'
 import { BASE, initializeBody, post, readEvents } from './_requests.js'
 import { waitFor } from './_wait-for.js'
@@ -375,5 +378,48 @@ describe('relaying headers modern sets', () => {
     const response = await mcp.fetch(modern('tools/list', {}, 1))
     expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2, c; Path=/'])
     expect(await response.text()).toBe('{}')
+  })
+
+  it('keeps every Set-Cookie of an event stream as its own field, on Fetch and on node:http', async () => {
+    const delegate = recordingDelegate(() => {
+      const headers = new Headers({ 'content-type': 'text/event-stream' })
+      headers.append('set-cookie', 'a=1; Path=/')
+      headers.append('set-cookie', 'b=2, c; Path=/')
+      return new Response('event: message\ndata: {}\n\n', { headers })
+    })
+    const mcp = track(createMcpHandler({ modern: delegate }))
+    const response = await mcp.fetch(modern('tools/list', {}, 1))
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2, c; Path=/'])
+    expect(await response.text()).toBe('event: message\ndata: {}\n\n')
+
+    const server = createServer(toNodeHandler(mcp.fetch))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      const request = modern('tools/list', {}, 2)
+      const answer = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        headers: { ...Object.fromEntries(request.headers), host: `127.0.0.1:${port}` },
+        body: await request.text(),
+      })
+      expect(answer.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2, c; Path=/'])
+      expect(await answer.text()).toBe('event: message\ndata: {}\n\n')
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
+
+describe('after close()', () => {
+  it('answers modern requests 503 with Retry-After and the id, without calling the delegate', async () => {
+    const delegate = recordingDelegate()
+    const mcp = createMcpHandler({ connect: () => {}, modern: delegate })
+    await mcp.close()
+    const response = await mcp.fetch(modern('tools/list', {}, 9))
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('1')
+    expect(await response.json()).toMatchObject({ id: 9, error: { code: -32000 } })
+    expect(delegate.calls).toHaveLength(0)
   })
 })

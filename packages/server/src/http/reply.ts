@@ -7,7 +7,8 @@ import type { EventStream } from './event-stream.js'
  */
 export interface Reply {
   readonly status: number
-  readonly headers: Readonly<Record<string, string>>
+  /** One value per field; a list only for `set-cookie`, whose values never combine. */
+  readonly headers: Readonly<Record<string, string | string[]>>
   /** Text sent as is, an event stream, or no body. */
   readonly body: string | EventStream | null
 }
@@ -83,6 +84,23 @@ function eventStreamBody(stream: EventStream, request: Request | undefined): Rea
   )
 }
 
+/** A reply's header record as Fetch headers, a listed field as one field per value. */
+function fetchHeaders(record: Reply['headers']): HeadersInit {
+  let headers: Headers | undefined
+  for (const name in record) {
+    const value = record[name]!
+    if (typeof value === 'string') continue
+    headers ??= new Headers()
+    for (const each of value) headers.append(name, each)
+  }
+  if (headers === undefined) return record as Readonly<Record<string, string>>
+  for (const name in record) {
+    const value = record[name]!
+    if (typeof value === 'string') headers.set(name, value)
+  }
+  return headers
+}
+
 /**
  * Turns an answer into a Fetch `Response`.
  *
@@ -93,5 +111,5 @@ export function toResponse(answer: Answer, request?: Request): Response {
   if (answer instanceof Response) return answer
   const { status, headers, body } = answer
   const content = body === null || typeof body === 'string' ? body : eventStreamBody(body, request)
-  return new Response(content, { status, headers })
+  return new Response(content, { status, headers: fetchHeaders(headers) })
 }

@@ -24,11 +24,14 @@ export function echoableId(body: unknown): RequestId | null {
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null
 }
 
-function relayedHeaders(response: Response): Record<string, string> {
-  const headers: Record<string, string> = {}
+/** The delegate's response headers that cross the relay, each `Set-Cookie` kept apart. */
+function relayedHeaders(response: Response): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
-    if (!DROPPED_RESPONSE_HEADERS.has(name)) headers[name] = value
+    if (!DROPPED_RESPONSE_HEADERS.has(name) && name !== 'set-cookie') headers[name] = value
   })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies.length === 1 ? cookies[0]! : cookies
   return headers
 }
 
@@ -40,7 +43,8 @@ function isEventStream(response: Response): boolean {
 /**
  * Hands one modern request to the `modern` delegate and relays its answer.
  *
- * - Past `maxModernInFlight` requests in flight: 503 with `Retry-After`, the id echoed.
+ * - Past `maxModernInFlight` requests in flight, or after the handler's `close()`: 503 with
+ *   `Retry-After`, the id echoed.
  * - The delegate gets a body-less `Request` (built here only) whose signal aborts when the client
  *   goes away, plus the parsed body and what `authenticate` returned.
  * - JSON and empty answers are passed on with hop-by-hop headers removed.
@@ -66,6 +70,16 @@ export async function relayModern(
   parsedBody: unknown,
 ): Promise<Answer> {
   const { metrics, options } = ctx
+  if (ctx.lifecycle.closed) {
+    // The delegate is closed (SDK v2 then throws): a retry belongs on another instance.
+    return errorReply(
+      503,
+      -32000,
+      'Server is shutting down',
+      { 'retry-after': '1' },
+      echoableId(parsedBody),
+    )
+  }
   if (metrics.modernRequests >= options.maxModernInFlight) {
     return errorReply(
       503,
@@ -101,14 +115,6 @@ export async function relayModern(
     try {
       const text = body === null || controller.signal.aborted ? null : await response.text()
       if (controller.signal.aborted) void body?.cancel().catch(() => {})
-      const cookies = response.headers.getSetCookie()
-      if (cookies.length > 1) {
-        // A header record holds one value per name: keep every cookie as its own field.
-        const all = new Headers(headers)
-        all.delete('set-cookie')
-        for (const cookie of cookies) all.append('set-cookie', cookie)
-        return new Response(text, { status: response.status, headers: all })
-      }
       return { status: response.status, headers, body: text }
     } catch (error) {
       options.onerror(error)

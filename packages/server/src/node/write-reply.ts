@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { EventStream } from '../http/event-stream.js'
-import type { Answer } from '../http/reply.js'
+import type { Answer, Reply } from '../http/reply.js'
 import { sendWebResponse } from './send-web-response.js'
 import { TickCork } from './tick-cork.js'
 
@@ -11,7 +11,7 @@ import { TickCork } from './tick-cork.js'
 function writeEventStream(
   res: ServerResponse,
   status: number,
-  headers: Readonly<Record<string, string>>,
+  headers: Reply['headers'],
   stream: EventStream,
 ): void {
   const tick = new TickCork(res)

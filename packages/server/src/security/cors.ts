@@ -77,7 +77,7 @@ function lowerCaseNames(option: string, names: readonly string[] | undefined): s
   })
 }
 
-function addVary(headers: Record<string, string>, names: string): void {
+function addVary(headers: Record<string, string | string[]>, names: string): void {
   const current = headers.vary
   headers.vary = current === undefined || current === '' ? names : `${current}, ${names}`
 }
@@ -201,7 +201,7 @@ export function compileCors(
           headers,
         })
       }
-      const headers: Record<string, string> = { ...answer.headers }
+      const headers: Record<string, string | string[]> = { ...answer.headers }
       addVary(headers, 'Origin')
       if (origin !== undefined) Object.assign(headers, corsHeaders(origin))
       return { status: answer.status, headers, body: answer.body }
