@@ -209,6 +209,48 @@ export function smokeSuite(runtime: Runtime): void {
       }, 30_000)
     }
 
+    for (const { era, path, options } of MCPWIRE_LEGS) {
+      it(`lets @mcpwire/client's connect() answer the server's input requests in the ${era} era`, async () => {
+        // 2026-07-28: input_required results, retried with the answers; 2025 eras: the SDK's
+        // legacy shim sends the same input requests as server-to-client requests.
+        const client = await connectMcp(new URL(path, app!.url), {
+          requestTimeoutMs: 10_000,
+          ...options,
+          handlers: {
+            'elicitation/create': (params) => ({
+              action: 'accept',
+              content: String(params.message).includes('color')
+                ? { color: 'blue' }
+                : { name: 'Ada' },
+            }),
+            'sampling/createMessage': () => ({
+              role: 'assistant',
+              content: { type: 'text', text: 'Hello' },
+              model: 'test-model',
+            }),
+            'roots/list': () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }),
+          },
+        })
+        try {
+          expect(client.era).toBe(era)
+          const call = (name: string) => client.request('tools/call', { name, arguments: {} })
+          expect(await call('test_input_required_result_multiple_inputs')).toMatchObject({
+            content: [{ type: 'text', text: 'Hello Ada: 1 root(s) visible' }],
+          })
+          expect(await call('test_input_required_result_multi_round')).toMatchObject({
+            content: [{ type: 'text', text: 'Multi-round complete: Ada likes blue' }],
+          })
+          expect(await call('test_input_required_result_request_state')).toMatchObject({
+            content: [{ type: 'text', text: expect.stringContaining('state-ok') }],
+          })
+        } finally {
+          await client.close()
+        }
+        const stats = client.stats()
+        expect([stats.openStreams, stats.pendingRequests, stats.inflightFetches]).toEqual([0, 0, 0])
+      }, 30_000)
+    }
+
     it('answers HTTP/1.0 requests without Host with JSON, never a stack trace', async () => {
       const health = await rawRequest(app!.url, 'GET /health HTTP/1.0\r\n\r\n')
       expect(health.status).toBe(200)

@@ -57,3 +57,22 @@ export function reconnectDelay(
   if (retryMs === undefined) return backoff(attempt)
   return attempt === 0 ? retryMs : Math.max(retryMs, backoff(attempt - 1))
 }
+
+/**
+ * The wait before the next reconnection attempt of a stream (rule R-R3), or `undefined` when the
+ * time budget is spent: `maxElapsedMs` since the stream last made progress (rule R-R5). The one
+ * reconnection schedule of the package: Streamable HTTP resumption and the restore of a lost
+ * legacy HTTP+SSE session both ask it.
+ *
+ * @param sinceProgressMs Time since the stream's last progress (or since it was lost).
+ */
+export function nextReconnectDelay(
+  options: ResolvedReconnect,
+  attempt: number,
+  retryMs: number | undefined,
+  sinceProgressMs: number,
+  random: number,
+): number | undefined {
+  if (sinceProgressMs >= options.maxElapsedMs) return undefined
+  return reconnectDelay(options, attempt, retryMs, random)
+}

@@ -102,34 +102,65 @@ export class SessionExpiredError extends Error {
 }
 
 /**
- * A stream that owed responses can no longer deliver them, as an exception. The transports do not
- * throw it: they answer each owed request in-band with a JSON-RPC error -32000 `Connection closed`
- * whose `data` is `{ reason, retryable }`, and dispatch a `streamlost` event. This class gives
- * application code a typed error for that answer, with the same code, reason and retry hint.
+ * A JSON-RPC error answered by the server, synthesized by the transport, or -32001 when
+ * {@link McpClient.request} timed out. Rejected by {@link McpClient.request} and thrown by
+ * {@link connect}.
  *
  * @example
  * ```ts
- * transport.on('streamlost', ({ reason }) => console.warn(new ConnectionLostError(reason, true)))
+ * try { await client.request('tools/call', { name: 'missing' }) } catch (error) {
+ *   if (error instanceof McpRequestError && error.code === -32602) console.log('bad params')
+ * }
  * ```
  */
-export class ConnectionLostError extends Error {
+export class McpRequestError extends Error {
+  /** Always `'McpRequestError'`. */
+  override name = 'McpRequestError'
+  /** The JSON-RPC error code. */
+  readonly code: number
+  /** The error's `data`, when it had some (for -32000: `{ reason, retryable }`). */
+  readonly data: unknown
+  /**
+   * @param error The JSON-RPC error object.
+   * @param options The standard `cause`.
+   */
+  constructor(error: JsonRpcErrorObject, options?: { cause?: unknown }) {
+    super(error.message, options)
+    this.code = error.code
+    this.data = error.data
+  }
+}
+
+/**
+ * The stream that owed a request's response was lost and can no longer deliver it: the transport
+ * answered the request in-band with a JSON-RPC error -32000 `Connection closed` whose `data` is
+ * `{ reason, retryable }` (and dispatched a `streamlost` event), or the transport closed under it.
+ * {@link McpClient.request} rejects with this subclass of {@link McpRequestError} in that case, so
+ * `code` stays -32000; under the SDK `Client` the same answer arrives as the SDK's own error.
+ *
+ * @example
+ * ```ts
+ * try { await client.request('tools/call', { name: 'deploy' }) } catch (error) {
+ *   if (error instanceof ConnectionLostError && error.retryable) console.warn('lost:', error.reason)
+ * }
+ * ```
+ */
+export class ConnectionLostError extends McpRequestError {
   /** Always `'ConnectionLostError'`. */
   override name = 'ConnectionLostError'
-  /** JSON-RPC code of the synthesized responses. */
-  readonly code = -32000
   /** Why the stream was lost, as in the `streamlost` event (e.g. `not-resumable`). */
   readonly reason: string
   /** Whether sending the request again may succeed (its first attempt may have run on the server). */
   readonly retryable: boolean
   /**
-   * @param reason Why the stream was lost.
-   * @param retryable Whether sending the request again may succeed.
+   * @param error The synthesized JSON-RPC error (-32000, `data: { reason, retryable }`).
    * @param options The standard `cause`.
    */
-  constructor(reason: string, retryable: boolean, options?: { cause?: unknown }) {
-    super(`Connection closed: ${reason}`, options)
-    this.reason = reason
-    this.retryable = retryable
+  constructor(error: JsonRpcErrorObject, options?: { cause?: unknown }) {
+    super(error, options)
+    const data = (error.data ?? {}) as { reason?: unknown; retryable?: unknown }
+    this.reason = typeof data.reason === 'string' ? data.reason : 'closed'
+    this.retryable = data.retryable === true
   }
 }
 

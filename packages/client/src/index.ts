@@ -6,6 +6,7 @@ export {
   ConnectionLostError,
   FallbackError,
   McpHttpError,
+  McpRequestError,
   SessionExpiredError,
   UnauthorizedError,
   UnsupportedProtocolVersionError,
@@ -16,7 +17,7 @@ export type { HeadersOption, RedirectPolicy, RequestInitOption } from './http-re
 export type { ScopeChallenge } from './insufficient-scope.js'
 export { InsufficientScopeError, insufficientScopeChallenge } from './insufficient-scope.js'
 export type { ConnectOptions, McpRequestOptions } from './mcp-client.js'
-export { connect, McpClient, McpRequestError } from './mcp-client.js'
+export { connect, McpClient } from './mcp-client.js'
 export type { ToolHeaderSchema } from './modern-headers.js'
 export {
   encodeHeaderValue,
@@ -26,6 +27,7 @@ export {
 } from './modern-headers.js'
 export type { ReissuePolicy } from './reissue-policy.js'
 export { mayReissue } from './reissue-policy.js'
+export type { RequestHandler, RequestHandlers } from './request-handlers.js'
 export type { ResumeStream, ResumeToken } from './session-resume.js'
 export type { SseTransportOptions } from './sse-client-transport.js'
 export { SseClientTransport } from './sse-client-transport.js'

@@ -1,6 +1,19 @@
-import { McpHttpError, UnsupportedProtocolVersionError } from './errors.js'
+import {
+  ConnectionLostError,
+  McpHttpError,
+  McpRequestError,
+  UnsupportedProtocolVersionError,
+} from './errors.js'
 import { HttpClientTransport, type HttpTransportOptions } from './http-client-transport.js'
+import { isInputRequired, retryParams } from './input-required.js'
+import {
+  capabilitiesWith,
+  type RequestHandler,
+  type RequestHandlers,
+  runHandler,
+} from './request-handlers.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
+import { ToolHeaderCache } from './tool-header-cache.js'
 import type { InboundMessage, TransportStats } from './types.js'
 
 const STATELESS = '2026-07-28'
@@ -17,6 +30,7 @@ const ACCEPTED_SESSION_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '20
  *   clientInfo: { name: 'my-script', version: '1.0.0' },
  *   protocolVersion: '2025-11-25',
  *   requestTimeoutMs: 10_000,
+ *   handlers: { 'elicitation/create': async () => ({ action: 'accept', content: { ok: true } }) },
  * })
  * ```
  */
@@ -28,8 +42,22 @@ export interface ConnectOptions extends HttpTransportOptions {
     /** The client's version. */
     version: string
   }
-  /** Capabilities to declare (default `{}`). */
+  /**
+   * Capabilities to declare (default `{}`); `sampling`, `elicitation` and `roots` are added as `{}`
+   * for each of `sampling/createMessage`, `elicitation/create` and `roots/list` in `handlers`.
+   */
   capabilities?: Record<string, unknown>
+  /**
+   * Answers server requests by method (see {@link RequestHandlers}): server→client requests on a
+   * 2025 session or legacy stream, and the input requests of a 2026-07-28 `input_required` result.
+   * Methods without a handler are answered -32601 (`ping` is answered `{}`).
+   */
+  handlers?: RequestHandlers
+  /**
+   * Most `input_required` rounds of one request before it fails (default 10): each round answers
+   * the server's input requests and sends the request again.
+   */
+  maxInputRounds?: number
   /**
    * `'auto'` (default) tries 2026-07-28 first, then `initialize`; or pin a revision: one from
    * 2026-07-28 on uses `server/discover` only, an older one `initialize` only.
@@ -62,34 +90,8 @@ export interface McpRequestOptions {
   onProgress?: (params: { progress: number; total?: number; message?: string }) => void
 }
 
-/**
- * A JSON-RPC error answered by the server, synthesized by the transport (-32000 when the stream
- * that owed the answer was lost), or -32001 when {@link McpClient.request} timed out. Rejected by
- * {@link McpClient.request} and thrown by {@link connect}.
- *
- * @example
- * ```ts
- * try { await client.request('tools/call', { name: 'missing' }) } catch (error) {
- *   if (error instanceof McpRequestError && error.code === -32602) console.log('bad params')
- * }
- * ```
- */
-export class McpRequestError extends Error {
-  /** Always `'McpRequestError'`. */
-  override name = 'McpRequestError'
-  /** The JSON-RPC error code. */
-  readonly code: number
-  /** The error's `data`, when it had some (for -32000: `{ reason, retryable }`). */
-  readonly data: unknown
-  /** @param error The JSON-RPC error object. */
-  constructor(error: { code: number; message: string; data?: unknown }) {
-    super(error.message)
-    this.code = error.code
-    this.data = error.data
-  }
-}
-
 type Transport = StreamableHttpClientTransport | HttpClientTransport
+type Id = string | number
 
 interface Pending {
   resolve(result: unknown): void
@@ -102,15 +104,36 @@ interface Pending {
 /** Where a 2026-07-28 `server/discover` result carries the server's name and version. */
 const SERVER_INFO_META = 'io.modelcontextprotocol/serverInfo'
 
+/** The most `tools/list` pages read to find a tool's `x-mcp-header` schema. */
+const MAX_TOOL_PAGES = 100
+
+/**
+ * Whether a JSON-RPC error is the transport's answer for a lost stream (-32000, `data: { reason,
+ * retryable }`), rather than one the server sent.
+ */
+function isConnectionLost(error: { code: number; data?: unknown }): boolean {
+  const data = error.data as { reason?: unknown; retryable?: unknown } | undefined
+  return (
+    error.code === -32000 && typeof data?.reason === 'string' && typeof data.retryable === 'boolean'
+  )
+}
+
 /**
  * A thin MCP client without the SDK: the simplest correct caller, for scripts, tests and the
  * conformance suite. It negotiates the era itself ({@link connect}) and leaves result validation to
- * the caller. Server requests (sampling, elicitation, roots) are answered "Method not found"; use
- * the SDK `Client` with a transport of this package when you need them.
+ * the caller. Server requests (elicitation, sampling, roots) go to the `handlers` given to
+ * {@link connect} or to {@link McpClient.setRequestHandler}, in every era: on 2026-07-28 an
+ * `input_required` result is answered with them and the request sent again with the answers
+ * (bounded by `maxInputRounds`). On 2026-07-28 a `tools/call` carries the `Mcp-Param-*` headers
+ * its tool's schema asks for, from the last `tools/list` (listed on demand when the server
+ * refuses a call for a missing header), and `tools/list` results leave out tools whose header
+ * annotations are invalid. A request whose stream was lost rejects with a {@link ConnectionLostError}.
  *
  * @example
  * ```ts
- * const client = await connect('http://127.0.0.1:3000/mcp')
+ * const client = await connect('http://127.0.0.1:3000/mcp', {
+ *   handlers: { 'elicitation/create': async () => ({ action: 'accept', content: { name: 'Ada' } }) },
+ * })
  * console.log(client.era, client.protocolVersion)
  * const { tools } = (await client.request('tools/list')) as { tools: Array<{ name: string }> }
  * await client.close()
@@ -120,8 +143,14 @@ export class McpClient {
   readonly #transport: Transport
   readonly #pending = new Map<number, Pending>()
   readonly #handlers = new Map<string, Set<(params: unknown) => void>>()
+  readonly #requestHandlers: Map<string, RequestHandler>
+  /** Server requests being answered, by id: aborted on `notifications/cancelled` or close. */
+  readonly #serving = new Map<Id, AbortController>()
+  readonly #closed = new AbortController()
+  readonly #tools = new ToolHeaderCache()
   readonly #meta: Record<string, unknown> | undefined
   readonly #timeoutMs: number
+  readonly #maxInputRounds: number
   #nextId = 1
   /** `stateless` (2026-07-28), `session` (Streamable HTTP 2025) or `legacy` (HTTP+SSE). */
   readonly era: 'stateless' | 'session' | 'legacy'
@@ -142,7 +171,7 @@ export class McpClient {
       capabilities: Record<string, unknown>
     },
     meta: Record<string, unknown> | undefined,
-    timeoutMs: number,
+    options: { timeoutMs: number; handlers: RequestHandlers; maxInputRounds: number },
   ) {
     this.#transport = transport
     this.era = negotiated.era
@@ -150,27 +179,99 @@ export class McpClient {
     this.serverInfo = negotiated.serverInfo
     this.capabilities = negotiated.capabilities
     this.#meta = meta
-    this.#timeoutMs = timeoutMs
+    this.#timeoutMs = options.timeoutMs
+    this.#maxInputRounds = options.maxInputRounds
+    this.#requestHandlers = new Map(Object.entries(options.handlers))
     transport.onmessage = (message) => this.#receive(message)
     transport.onclose = () => {
-      for (const pending of this.#pending.values()) pending.reject(new Error('Connection closed'))
+      this.#closed.abort()
+      for (const controller of this.#serving.values()) controller.abort()
+      this.#serving.clear()
+      for (const pending of this.#pending.values())
+        pending.reject(
+          new ConnectionLostError({
+            code: -32000,
+            message: 'Connection closed',
+            data: { reason: 'closed', retryable: false },
+          }),
+        )
       this.#pending.clear()
     }
   }
 
   /**
-   * Sends a request and resolves with its result.
+   * Sends a request and resolves with its result. On 2026-07-28 an `input_required` result is not
+   * returned: its input requests are answered with the client's handlers and the request is sent
+   * again under a new id, with the answers and the server's `requestState`, until it completes.
    *
-   * @throws {McpRequestError} when the server (or the transport, -32000) answers with an error.
+   * @throws {ConnectionLostError} when the stream that owed the answer was lost (-32000).
+   * @throws {McpRequestError} when the server answers with an error, the request timed out
+   * (-32001), or it still wanted input after `maxInputRounds` rounds (-32603).
    * @example
    * ```ts
    * const { tools } = await client.request('tools/list') as { tools: unknown[] }
    * ```
    */
-  request(
+  async request(
     method: string,
     params: Record<string, unknown> = {},
     options: McpRequestOptions = {},
+  ): Promise<unknown> {
+    let result: unknown
+    try {
+      result = await this.#call(method, params, options)
+    } catch (error) {
+      // A tool with x-mcp-header arguments called before any tools/list: the server refuses the
+      // call for the missing Mcp-Param-* headers (-32020) without running it. List, then retry.
+      if (
+        this.era !== 'stateless' ||
+        method !== 'tools/call' ||
+        (error as { code?: unknown }).code !== -32020 ||
+        this.#tools.knows(params)
+      )
+        throw error
+      await this.#listTools(options)
+      if (!this.#tools.knows(params)) throw error
+      result = await this.#call(method, params, options)
+    }
+    if (this.era !== 'stateless') return result
+    for (let round = 0; isInputRequired(result); round++) {
+      if (round >= this.#maxInputRounds)
+        throw new McpRequestError({
+          code: -32603,
+          message: `Still input_required after ${this.#maxInputRounds} rounds`,
+          data: { inputRequired: result },
+        })
+      const signal =
+        options.signal === undefined
+          ? this.#closed.signal
+          : AbortSignal.any([options.signal, this.#closed.signal])
+      result = await this.#call(
+        method,
+        await retryParams(params, result, this.#requestHandlers, signal),
+        options,
+      )
+    }
+    return method === 'tools/list' ? this.#tools.remember(result, params.cursor) : result
+  }
+
+  /** Reads every page of `tools/list` (bounded), which fills the tool cache. */
+  async #listTools(options: McpRequestOptions): Promise<void> {
+    let cursor: unknown
+    for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+      const listed = await this.request('tools/list', cursor === undefined ? {} : { cursor }, {
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+      cursor = (listed as { nextCursor?: unknown }).nextCursor
+      if (typeof cursor !== 'string') return
+    }
+  }
+
+  /** Sends one request (one JSON-RPC id) and resolves with its result. */
+  #call(
+    method: string,
+    params: Record<string, unknown>,
+    options: McpRequestOptions,
   ): Promise<unknown> {
     const id = this.#nextId++
     const meta: Record<string, unknown> = {
@@ -213,11 +314,18 @@ export class McpClient {
           options.signal?.removeEventListener('abort', onAbort)
         },
       }
+      if (options.signal?.aborted) return reject(options.signal.reason)
       this.#pending.set(id, pending)
       pending.restart()
       options.signal?.addEventListener('abort', onAbort, { once: true })
-      const sendOptions = options.signal === undefined ? {} : { requestSignal: options.signal }
-      this.#transport.send(message, sendOptions).catch(fail)
+      const headers =
+        this.era === 'stateless' && method === 'tools/call' ? this.#tools.headersFor(params) : {}
+      this.#transport
+        .send(message, {
+          headers,
+          ...(options.signal === undefined ? {} : { requestSignal: options.signal }),
+        })
+        .catch(fail)
     })
   }
 
@@ -244,6 +352,25 @@ export class McpClient {
     return () => set.delete(handler)
   }
 
+  /**
+   * Answers server requests of one method with `handler` from now on (replacing the one given to
+   * {@link connect}); returns a function that removes it. Capabilities were declared at
+   * {@link connect}: give the handler there (or declare the capability) so the server asks.
+   *
+   * @param method The request method, e.g. `'sampling/createMessage'`.
+   * @param handler Resolves with the result to answer (see {@link RequestHandler}).
+   * @example
+   * ```ts
+   * client.setRequestHandler('roots/list', () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }))
+   * ```
+   */
+  setRequestHandler(method: string, handler: RequestHandler): () => void {
+    this.#requestHandlers.set(method, handler)
+    return () => {
+      if (this.#requestHandlers.get(method) === handler) this.#requestHandlers.delete(method)
+    }
+  }
+
   /** Closes the connection (DELETE for a session). */
   close(): Promise<void> {
     return this.#transport.close()
@@ -257,33 +384,46 @@ export class McpClient {
   #receive(message: InboundMessage): void {
     if ('method' in message) {
       const params = (message.params ?? {}) as Record<string, unknown>
+      if ('id' in message) {
+        this.#serve(message.id as Id, message.method, params)
+        return
+      }
       if (message.method === 'notifications/progress') {
         const pending = this.#pending.get(params.progressToken as number)
         if (pending !== undefined) {
           pending.restart()
           pending.onProgress?.(params as { progress: number })
         }
+      } else if (message.method === 'notifications/cancelled') {
+        // The server gave up on a request it sent us: stop its handler, answer nothing.
+        const serving = this.#serving.get(params.requestId as Id)
+        this.#serving.delete(params.requestId as Id)
+        serving?.abort()
       }
       for (const key of [message.method, '*'])
         for (const handler of this.#handlers.get(key) ?? []) handler(params)
-      if ('id' in message) {
-        // Server requests this thin client does not serve.
-        void this.#transport
-          .send({
-            jsonrpc: '2.0',
-            id: message.id,
-            error: { code: -32601, message: 'Method not found' },
-          })
-          .catch(() => {})
-      }
       return
     }
     const pending = this.#pending.get(message.id as number)
     if (pending === undefined) return
     this.#pending.delete(message.id as number)
     pending.clear()
-    if ('error' in message) pending.reject(new McpRequestError(message.error))
-    else pending.resolve(message.result)
+    if (!('error' in message)) pending.resolve(message.result)
+    else if (isConnectionLost(message.error)) pending.reject(new ConnectionLostError(message.error))
+    else pending.reject(new McpRequestError(message.error))
+  }
+
+  /** Answers a server request with its handler (-32601 without one), unless it is cancelled. */
+  #serve(id: Id, method: string, params: Record<string, unknown>): void {
+    const controller = new AbortController()
+    this.#serving.set(id, controller)
+    void runHandler(this.#requestHandlers, method, params, controller.signal)
+      .then((answer) => {
+        if (controller.signal.aborted) return
+        this.#serving.delete(id)
+        return this.#transport.send({ jsonrpc: '2.0', id, ...answer } as never)
+      })
+      .catch(() => {})
   }
 }
 
@@ -317,9 +457,14 @@ async function handshake(
  */
 export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<McpClient> {
   const clientInfo = options.clientInfo ?? { name: 'mcpwire-client', version: '0.0.0' }
-  const capabilities = options.capabilities ?? {}
+  const handlers = options.handlers ?? {}
+  const capabilities = capabilitiesWith(handlers, options.capabilities ?? {})
+  const clientOptions = {
+    timeoutMs: options.requestTimeoutMs ?? 60_000,
+    handlers,
+    maxInputRounds: options.maxInputRounds ?? 10,
+  }
   const wanted = options.protocolVersion ?? 'auto'
-  const timeoutMs = options.requestTimeoutMs ?? 60_000
   // `protocolVersion` is a wish for the negotiation here, not a persisted session's version.
   const { protocolVersion: _wish, ...transportOptions } = options
   if (wanted === 'auto' || wanted >= STATELESS) {
@@ -363,7 +508,7 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
             capabilities: result.capabilities ?? {},
           },
           meta,
-          timeoutMs,
+          clientOptions,
         )
       }
       const error = 'error' in answer ? answer.error : undefined
@@ -418,6 +563,6 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
       capabilities: result.capabilities ?? {},
     },
     undefined,
-    timeoutMs,
+    clientOptions,
   )
 }

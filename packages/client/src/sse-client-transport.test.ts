@@ -14,6 +14,9 @@ import { SseClientTransport, type SseTransportOptions } from './sse-client-trans
 
 type Body = ReturnType<typeof controlledBody>
 
+/** The first reconnection delay of the transports {@link handshaken} builds (no jitter). */
+const RESTORE_DELAY_MS = 100
+
 /**
  * A fake legacy server: every GET opens a new stream announcing `/messages?session=<n>`; a POSTed
  * `initialize` is answered on the stream of its session; `answer` decides the rest.
@@ -51,6 +54,8 @@ async function handshaken(
   const transport = new SseClientTransport('http://mcp.test/sse', {
     fetch: server.fetch,
     timers: clock,
+    random: () => 0,
+    reconnect: { initialDelayMs: RESTORE_DELAY_MS },
     ...options,
   })
   const delivered: unknown[] = []
@@ -104,6 +109,9 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
 
     expect(t.delivered.slice(1)).toEqual([synthesized(1), synthesized(2)])
     expect(lost).toEqual([{ stream: 'get', requestIds: [1, 2], reason: 'legacy-stream-lost' }])
+    // The new stream waits for the reconnection delay, as a Streamable HTTP resume does.
+    expect(server.seen).toHaveLength(5)
+    await t.clock.advance(RESTORE_DELAY_MS)
     const afterDrop = server.seen.slice(5)
     expect(afterDrop.map((r) => `${r.method} ${new URL(r.url).search}`)).toEqual([
       'GET ',
@@ -151,7 +159,7 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
     }) as typeof globalThis.fetch
     const t = await handshaken({ ...server, fetch })
     server.streams[0]!.close()
-    await settle()
+    await t.clock.advance(RESTORE_DELAY_MS)
     expect(t.transport.state).toBe('reconnecting')
     const sent = t.transport.send(call(7))
     await settle()
@@ -201,12 +209,12 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
 
   test('a restore refused by the server reports SessionExpiredError once, then closes once', async () => {
     const server = legacyServer(undefined, (n) =>
-      n === 2 ? new Response('gone', { status: 503 }) : undefined,
+      n === 2 ? new Response('gone', { status: 404 }) : undefined,
     )
     const t = await handshaken(server)
     await t.transport.send(call(1))
     server.streams[0]!.error()
-    await settle()
+    await t.clock.advance(RESTORE_DELAY_MS)
     expect(t.delivered.slice(1)).toEqual([synthesized(1)])
     expect(t.errors).toHaveLength(1)
     expect(t.errors[0]).toBeInstanceOf(SessionExpiredError)
@@ -240,7 +248,7 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
     })
     const t = await handshaken({ fetch, seen: [], streams })
     streams[0]!.close()
-    await settle()
+    await t.clock.advance(RESTORE_DELAY_MS)
     expect(t.errors.map((error) => error.name)).toEqual(['SessionExpiredError'])
     expect(t.closes()).toBe(1)
     expect(t.delivered).toHaveLength(1)
@@ -261,7 +269,7 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
     })
     const t = await handshaken({ fetch, seen: [], streams }, { endpointTimeoutMs: 5000 })
     streams[0]!.close()
-    await settle()
+    await t.clock.advance(RESTORE_DELAY_MS)
     expect(t.transport.stats().armedTimers).toBe(1)
     await t.clock.advance(4999)
     expect(t.closes()).toBe(0)
@@ -290,7 +298,7 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
     }) as typeof globalThis.fetch
     const t = await handshaken({ ...server, fetch })
     server.streams[0]!.close()
-    await settle()
+    await t.clock.advance(RESTORE_DELAY_MS)
     expect(t.transport.stats().inflightFetches).toBe(1)
     await t.transport.close()
     await settle()
@@ -301,5 +309,84 @@ describe('SseClientTransport when its stream drops (R-X3)', () => {
       inflightFetches: 0,
       armedTimers: 0,
     })
+  })
+
+  test('a restore retries transient failures with the Streamable HTTP backoff, jitter and retry floor', async () => {
+    let refusals = 0
+    let get = 0
+    const server = legacyServer(undefined, () => {
+      get++
+      if (get === 2) return new Response('busy', { status: 503 })
+      if (get === 3) return new Response(null, { status: 409 })
+      if (get === 4) {
+        refusals++
+        throw new TypeError('fetch failed')
+      }
+      return undefined
+    })
+    const t = await handshaken(server, {
+      random: () => 0.5,
+      reconnect: { initialDelayMs: 100, factor: 2, jitter: 0.2 },
+    })
+    const delays: number[] = []
+    t.transport.on('reconnect', ({ attempt, delayMs }) => delays.push(attempt, delayMs))
+    // The stream's `retry` is a floor under the backoff, as for Streamable HTTP (R-R3).
+    server.streams[0]!.push('retry: 150\n\n')
+    await settle()
+    server.streams[0]!.error()
+    await settle()
+    const gets = () => server.seen.filter((r) => r.method === 'GET').length
+    await t.clock.advance(149)
+    expect(gets()).toBe(1)
+    await t.clock.advance(1)
+    expect(gets()).toBe(2)
+    // Attempt 1: max(retry 150, 100 + 10% jitter); attempt 2: 200 + 10%; attempt 3: 400 + 10%.
+    await t.clock.advance(150)
+    expect(gets()).toBe(3)
+    await t.clock.advance(219)
+    expect(gets()).toBe(3)
+    await t.clock.advance(1)
+    expect(gets()).toBe(4)
+    await t.clock.advance(440)
+    expect(gets()).toBe(5)
+    expect(refusals).toBe(1)
+    expect(delays).toEqual([0, 150, 1, 150, 2, 220, 3, 440])
+    expect(t.sessions).toEqual(['expired', 'restored'])
+    expect(t.errors).toEqual([])
+    expect(t.transport.endpoint?.search).toBe('?session=2')
+    expect(t.transport.stats()).toMatchObject({ reconnects: 4, sessionRestarts: 1 })
+    await t.transport.close()
+    expect(t.clock.armed).toBe(0)
+  })
+
+  test('a restore gives up after maxElapsedMs: SessionExpiredError once, onclose once, no timer left', async () => {
+    const server = legacyServer(undefined, (n) =>
+      n > 1 ? new Response('down', { status: 502 }) : undefined,
+    )
+    const t = await handshaken(server, { reconnect: { initialDelayMs: 100, maxElapsedMs: 1000 } })
+    server.streams[0]!.error()
+    await t.clock.advance(10_000)
+    const gets = server.seen.filter((r) => r.method === 'GET').length
+    // 100, 200, 400 (elapsed 700), then 800 would pass the budget's 1000 ms: four attempts.
+    expect(gets).toBe(5)
+    expect(t.errors.map((error) => error.name)).toEqual(['SessionExpiredError'])
+    expect(t.closes()).toBe(1)
+    expect(t.clock.armed).toBe(0)
+    expect(t.transport.stats()).toMatchObject({ state: 'closed', armedTimers: 0, openStreams: 0 })
+  })
+
+  test('close() during the backoff wait: quiet, and a send that waited for the restore rejects', async () => {
+    const server = legacyServer()
+    const t = await handshaken(server)
+    server.streams[0]!.error()
+    await settle()
+    expect(t.transport.stats().armedTimers).toBe(1)
+    const sent = t.transport.send(call(9))
+    await t.transport.close()
+    await expect(sent).rejects.toThrow('Transport is closed')
+    expect(t.errors).toEqual([])
+    expect(t.closes()).toBe(1)
+    expect(t.clock.armed).toBe(0)
+    expect(server.seen.filter((r) => r.method === 'GET')).toHaveLength(1)
   })
 })

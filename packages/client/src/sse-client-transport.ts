@@ -1,6 +1,7 @@
 import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { parseMessage } from '@mcpwire/jsonrpc'
 import { createSseParser } from '@mcpwire/sse'
+import { nextReconnectDelay, type ResolvedReconnect, resolveReconnect } from './backoff.js'
 import { DeliveryQueue } from './delivery-queue.js'
 import { McpHttpError, SessionExpiredError } from './errors.js'
 import { HttpRequester } from './http-requester.js'
@@ -41,7 +42,8 @@ const STREAM_LOST_ANSWER: JsonRpcMessage = {
  * The session lives as long as the stream (rule R-X3): when it drops, every request still owed
  * gets exactly one JSON-RPC error (-32000, `data.reason: 'legacy-stream-lost'`) at once. Then,
  * when the handshake was complete and `sessionRecovery.reinitialize` is on (the default), the
- * transport opens a new stream and replays the captured `initialize` (under a private id) and
+ * transport opens a new stream (retried with the `reconnect` backoff, jitter and time budget of a
+ * Streamable HTTP resume) and replays the captured `initialize` (under a private id) and
  * `notifications/initialized` on its new endpoint, invisibly to the Client, and emits `session`
  * `expired` then `restored`; messages sent meanwhile wait for it. Otherwise, or when the restore
  * fails (`onerror` gets a {@link SessionExpiredError}), it closes with `onclose`. It never joins
@@ -89,6 +91,13 @@ export class SseClientTransport extends TransportEvents {
   #restoring: Promise<void> | undefined
   #reinitCount = 0
   #sessionRestarts = 0
+  readonly #reconnect: ResolvedReconnect
+  readonly #random: () => number
+  /** The stream's last `retry` field: a floor under the restore's backoff, as for Streamable HTTP. */
+  #retryMs: number | undefined
+  /** Ends the restore's backoff wait early (on close). */
+  #wake: (() => void) | undefined
+  #reconnects = 0
 
   constructor(url: string | URL, options: SseTransportOptions = {}) {
     super()
@@ -97,6 +106,8 @@ export class SseClientTransport extends TransportEvents {
     this.#endpointTimeoutMs = options.endpointTimeoutMs ?? 10_000
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.#reinitialize = options.sessionRecovery?.reinitialize ?? true
+    this.#reconnect = resolveReconnect(options.reconnect)
+    this.#random = options.random ?? Math.random
     this.#queue = new DeliveryQueue(
       (message) => this.onmessage?.(message),
       (error) => this.onerror?.(error instanceof Error ? error : new Error(String(error))),
@@ -200,6 +211,9 @@ export class SseClientTransport extends TransportEvents {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader()
     const parser = createSseParser({
       maxBufferSize: this.#maxMessageBytes,
+      onRetry: (ms) => {
+        this.#retryMs = ms
+      },
       onEvent: (event) => {
         if (event.type === 'endpoint') {
           if (endpoint !== undefined) return
@@ -298,13 +312,49 @@ export class SseClientTransport extends TransportEvents {
     this.#restoring.catch(() => {})
   }
 
-  /** Opens a new stream and replays the captured handshake on its endpoint (R-X3, R-S3). */
+  /**
+   * Opens a new stream and replays the captured handshake on its endpoint (R-X3, R-S3). The new
+   * stream is retried with the reconnection backoff and time budget of Streamable HTTP
+   * (`reconnect`, the stream's `retry` as a floor, jitter) while the failures are transient
+   * (network errors, no endpoint event, 409, 429, 5xx); a refusal or a refused replay ends it.
+   */
   async #restore(): Promise<void> {
     this.setState('reconnecting')
     this.emit('session', { kind: 'expired', sessionId: undefined })
     try {
-      await this.#open()
-      if (this.#closing !== undefined) throw new Error('Transport is closed')
+      const lostAt = this.#timers.now()
+      for (let attempt = 0; ; attempt++) {
+        const delayMs = nextReconnectDelay(
+          this.#reconnect,
+          attempt,
+          this.#retryMs,
+          this.#timers.now() - lostAt,
+          this.#random(),
+        )
+        if (delayMs === undefined) throw new Error('The reconnection budget is spent')
+        this.#reconnects++
+        this.emit('reconnect', {
+          stream: 'get',
+          requestIds: [],
+          attempt,
+          delayMs,
+          lastEventId: '',
+        })
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve
+          this.#timer = this.#timers.setTimeout(resolve, delayMs)
+        })
+        this.#timer = this.#wake = undefined
+        if (this.#closing !== undefined) throw new Error('Transport is closed')
+        try {
+          await this.#open()
+          break
+        } catch (error) {
+          const status = error instanceof McpHttpError ? error.status : 0
+          if (this.#closing !== undefined) throw error
+          if (status !== 0 && status !== 409 && status !== 429 && status < 500) throw error
+        }
+      }
       const id = `mcpwire:reinit:${++this.#reinitCount}`
       const answer = await this.#internalRequest({ ...(this.#initialize as TransportMessage), id })
       const version = (answer as { result?: { protocolVersion?: unknown } }).result?.protocolVersion
@@ -444,6 +494,7 @@ export class SseClientTransport extends TransportEvents {
       this.setState('closing')
       if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer)
       this.#timer = undefined
+      this.#wake?.()
       this.#controller.abort()
       for (const controller of this.#inflight) controller.abort()
       // An aborted POST settles a few ticks later; it is no longer in flight for stats().
@@ -471,7 +522,7 @@ export class SseClientTransport extends TransportEvents {
       armedTimers: this.#timer === undefined ? 0 : 1,
       inflightFetches: this.#inflight.size,
       queuedMessages: this.#queue.size,
-      reconnects: 0,
+      reconnects: this.#reconnects,
       resumes: 0,
       duplicatesDropped: 0,
       fallbacks: 0,

@@ -1,7 +1,7 @@
 import type { JsonRpcMessage } from '@mcpwire/jsonrpc'
 import { parseMessage } from '@mcpwire/jsonrpc'
 import { createSseParser, type SseEvent } from '@mcpwire/sse'
-import { type ResolvedReconnect, reconnectDelay, resolveReconnect } from './backoff.js'
+import { nextReconnectDelay, type ResolvedReconnect, resolveReconnect } from './backoff.js'
 import { CorsSessionDiagnostic } from './cors-session-diagnostic.js'
 import { DeliveryQueue } from './delivery-queue.js'
 import { McpHttpError, SessionExpiredError, UnauthorizedError } from './errors.js'
@@ -941,14 +941,14 @@ export class StreamableHttpClientTransport extends TransportEvents {
         stream.slot = undefined
       }
       if (stream.connections > 0 && !stream.yielded) {
-        if (this.#timers.now() - stream.lastProgress >= this.#reconnect.maxElapsedMs)
-          return 'budget-exhausted'
-        const delayMs = reconnectDelay(
+        const delayMs = nextReconnectDelay(
           this.#reconnect,
           stream.attempt,
           stream.retryMs,
+          this.#timers.now() - stream.lastProgress,
           this.#random(),
         )
+        if (delayMs === undefined) return 'budget-exhausted'
         this.#counters.reconnects++
         this.emit('reconnect', {
           stream: stream.kind,

@@ -171,7 +171,10 @@ export interface TransportOptions {
   auth?: AuthHook
   /** The standalone GET stream: `'auto'` opens it after `notifications/initialized` (default). */
   listen?: 'auto' | 'never'
-  /** Backoff of reconnections; the server's `retry` is a floor under it. */
+  /**
+   * Backoff of reconnections (resumed streams, and the new stream of a lost legacy HTTP+SSE
+   * session); the server's `retry` is a floor under it.
+   */
   reconnect?: ReconnectOptions
   /** What to do when the server forgets the session (rule R-S3). */
   sessionRecovery?: {

@@ -24,7 +24,10 @@ async function startWithHangingTool() {
 }
 
 async function connected(url: string) {
-  const transport = new SseClientTransport(url.replace('/mcp', '/sse'))
+  // A short backoff and budget: a restore retries a server that is down until the budget is spent.
+  const transport = new SseClientTransport(url.replace('/mcp', '/sse'), {
+    reconnect: { initialDelayMs: 20, maxElapsedMs: 500 },
+  })
   const client = new Client({ name: 'legacy-loss', version: '1.0.0' })
   const errors: Error[] = []
   const sessions: string[] = []
@@ -83,7 +86,7 @@ describe('SseClientTransport against a real server that loses the stream mid-cal
     })
   })
 
-  test('a server shut down mid-call fails the owed call at once and closes the transport once', async () => {
+  test('a server shut down mid-call fails the owed call at once, retries the stream until the budget is spent, and closes the transport once', async () => {
     const server = await startWithHangingTool()
     const t = await connected(server.url)
     const owed = t.client.callTool({ name: 'hang', arguments: {} }, undefined, { timeout: 30_000 })
@@ -94,8 +97,13 @@ describe('SseClientTransport against a real server that loses the stream mid-cal
     })
     await server.close()
     servers.splice(servers.indexOf(server), 1)
+    const attempts: number[] = []
+    t.transport.on('reconnect', ({ attempt }) => attempts.push(attempt))
     await expect(owed).rejects.toMatchObject({ code: -32000 })
     await until(() => t.closes() === 1)
+    // 20, 40, 80, 160 ms (+ jitter): four or five attempts fit in the 500 ms budget.
+    expect(attempts.length).toBeGreaterThanOrEqual(4)
+    expect(attempts).toEqual(attempts.map((_, i) => i))
     expect(t.errors.map((error) => error.name)).toEqual(['SessionExpiredError'])
     expect(t.sessions).toEqual(['expired'])
     expect(t.transport.stats()).toMatchObject({

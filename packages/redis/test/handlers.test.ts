@@ -2,9 +2,11 @@
 // its own node-redis connections to the test's real Redis, plus what a steady-state call costs.
 import { createClient } from 'redis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { startCluster, type TestCluster } from '../../server/test/_cluster.js'
+import { sseReader, startCluster, type TestCluster } from '../../server/test/_cluster.js'
+import { describeClusterLegacyScenarios } from '../../server/test/_cluster-legacy-scenarios.js'
 import { describeClusterScenarios } from '../../server/test/_cluster-scenarios.js'
 import { initializeBody, post } from '../../server/test/_requests.js'
+import { waitFor } from '../../server/test/_wait-for.js'
 import { createRedisCluster, fromNodeRedis, type RedisConnection } from '../src/index.js'
 import { scan } from './_harness.js'
 
@@ -15,7 +17,13 @@ const opened: { close(): Promise<void> }[] = []
 async function connect(counter: { commands: string[] }): Promise<RedisConnection> {
   const client = await createClient({ url }).connect()
   const subscriber = await client.duplicate().connect()
-  opened.push({ close: () => Promise.all([client.close(), subscriber.close()]).then(() => {}) })
+  let closing: Promise<void> | undefined
+  opened.push({
+    close: () => {
+      closing ??= Promise.all([client.close(), subscriber.close()]).then(() => {})
+      return closing
+    },
+  })
   const connection = fromNodeRedis(client, subscriber)
   return {
     ...connection,
@@ -32,18 +40,30 @@ afterAll(async () => {
   await Promise.all(opened.splice(0).map((connection) => connection.close()))
 })
 
+/** Each cluster's instances' connections, to crash one (`crashBackend`). */
+const connectionsOf = new WeakMap<TestCluster, { close(): Promise<void> }[]>()
+
 async function redisCluster(heartbeatMs?: number): Promise<TestCluster & { prefix: string }> {
   const prefix = `h${crypto.randomUUID().slice(0, 8)}`
   const backends = []
   for (let i = 0; i < 3; i++) {
     backends.push(createRedisCluster(await connect({ commands: [] }), { prefix }))
   }
-  return Object.assign(startCluster(3, {}, backends, heartbeatMs), { prefix })
+  const cluster = Object.assign(startCluster(3, {}, backends, heartbeatMs), { prefix })
+  connectionsOf.set(cluster, opened.slice(-3))
+  return cluster
 }
 
 describeClusterScenarios(
   'cluster mode on Redis (node-redis), SDK v1 client, round robin over 3 instances',
   redisCluster,
+)
+
+describeClusterLegacyScenarios(
+  'legacy HTTP+SSE in cluster mode on Redis (node-redis), SDK v1 SSE client, POSTs round robin over 3 instances',
+  redisCluster,
+  // A crashed process's Redis connections go with it: its subscription, heartbeat and cleanup.
+  (cluster, instance) => connectionsOf.get(cluster)![instance]!.close(),
 )
 
 describe('cluster mode on Redis: costs and cleanup', () => {
@@ -85,6 +105,56 @@ describe('cluster mode on Redis: costs and cleanup', () => {
       )
       expect(deleted.status).toBe(200)
       expect(await scan(connection, `${prefix}:{${sessionId}}*`)).toEqual([])
+    } finally {
+      await cluster.close()
+    }
+  })
+
+  it('counts Redis commands per forwarded legacy POST, and the closed stream leaves no key', async () => {
+    const counters = [{ commands: [] as string[] }, { commands: [] as string[] }]
+    const prefix = `l${crypto.randomUUID().slice(0, 8)}`
+    const ownerConnection = await connect(counters[0]!)
+    const backends = [
+      createRedisCluster(ownerConnection, { prefix }),
+      createRedisCluster(await connect(counters[1]!), { prefix }),
+    ]
+    const cluster = startCluster(2, {}, backends, 60_000)
+    try {
+      const stream = await cluster.fetchOn(
+        0,
+        new Request('http://127.0.0.1:3000/sse', { headers: { accept: 'text/event-stream' } }),
+      )
+      const events = sseReader(stream)
+      const endpoint = (await events.next())!.data
+      const sessionId = new URL(endpoint, 'http://x').searchParams.get('sessionId')!
+      const toMessages = (body: unknown) => post(JSON.stringify(body), {}, endpoint)
+      expect(
+        (await cluster.fetchOn(1, toMessages(JSON.parse(initializeBody(1, '2024-11-05'))))).status,
+      ).toBe(202)
+      expect(JSON.parse((await events.next())!.data).id).toBe(1)
+      const forwarder: number[] = []
+      const owner: number[] = []
+      for (let id = 2; id < 8; id++) {
+        for (const counter of counters) counter.commands.length = 0
+        const response = await cluster.fetchOn(
+          1,
+          toMessages({ jsonrpc: '2.0', id, method: 'ping' }),
+        )
+        expect(response.status).toBe(202)
+        expect(JSON.parse((await events.next())!.data)).toEqual({ jsonrpc: '2.0', id, result: {} })
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        forwarder.push(counters[1]!.commands.length)
+        owner.push(counters[0]!.commands.length)
+      }
+      console.log(
+        `Redis commands per forwarded legacy POST: forwarder ${forwarder.join(',')} (${counters[1]!.commands.join(' ')}), owner ${owner.join(',')} (${counters[0]!.commands.join(' ')})`,
+      )
+      expect(Math.max(...forwarder)).toBe(2) // read the record, publish to the owner's inbox
+      expect(Math.max(...owner)).toBe(1) // publish the answer to the forwarder's inbox
+      await events.stop() // the client goes away: the owner deletes the record
+      await waitFor(() => cluster.handlers[0]!.stats().sessions === 0)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(await scan(ownerConnection, `${prefix}:{${sessionId}}*`)).toEqual([])
     } finally {
       await cluster.close()
     }

@@ -1,3 +1,5 @@
+import { ClusterInbox } from './cluster/cluster-inbox.js'
+import { ClusterLegacySessions } from './cluster/cluster-legacy-sessions.js'
 import { ClusterNode, ClusterUnavailableError } from './cluster/cluster-node.js'
 import { ClusterSessions } from './cluster/cluster-sessions.js'
 import type { Caller, HandlerContext } from './handler-context.js'
@@ -228,7 +230,17 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     metrics,
     sessions,
     cluster:
-      node === undefined ? undefined : { node, sessions: new ClusterSessions(node, sessions) },
+      node === undefined
+        ? undefined
+        : {
+            node,
+            sessions: new ClusterSessions(node, sessions),
+            legacy: new ClusterLegacySessions(
+              node,
+              sessions,
+              new ClusterInbox(node, resolved.timers, resolved.onerror),
+            ),
+          },
     lifecycle: { closed: false },
   }
   node?.start()
@@ -336,6 +348,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
     close: async () => {
       ctx.lifecycle.closed = true
       await Promise.all([ctx.sessions.closeAll(), resolved.modern?.close?.()])
+      await ctx.cluster?.legacy.stop()
       await node?.stop()
     },
     stats: () => metrics.snapshot(),

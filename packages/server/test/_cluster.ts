@@ -198,7 +198,10 @@ export function startCluster(
         instance,
         httpMethod: request.method,
         rpc,
-        sessionId: request.headers.get('mcp-session-id') ?? response.headers.get('mcp-session-id'),
+        sessionId:
+          request.headers.get('mcp-session-id') ??
+          response.headers.get('mcp-session-id') ??
+          new URL(request.url).searchParams.get('sessionId'), // legacy /messages
         lastEventId: request.headers.get('last-event-id'),
         status: response.status,
       })

@@ -120,6 +120,11 @@ export class ClusterNode {
     this.#onerror = onerror
   }
 
+  /** How long one backend call, or an answer awaited over the bus, may take. */
+  get backendTimeoutMs(): number {
+    return this.#timeoutMs
+  }
+
   /** How long a heartbeat lasts: 3 periods. */
   get livenessMs(): number {
     return this.heartbeatMs * 3

@@ -3,7 +3,6 @@ import { echoableId, relayModern } from '../modern/relay.js'
 import { classifyEra, isModernRevision } from '../protocol/era.js'
 import { parseMessages } from '../protocol/message.js'
 import { SUPPORTED_PROTOCOL_VERSIONS } from '../protocol/protocol-version.js'
-import { Session } from '../session/session.js'
 import { findPostSession, handleStreamablePost } from '../streamable/streamable-http.js'
 import { accepts } from './http-checks.js'
 import type { Incoming } from './incoming.js'
@@ -42,11 +41,12 @@ export async function dispatchPost(
   // Cheap refusals first: a POST naming an unknown session is answered before its body is read.
   // A modern request ignores Mcp-Session-Id, so one that says it is modern is not looked up here.
   const version = request.headers.get('mcp-protocol-version')
-  const lookup =
+  let lookup =
     servesLegacy && (version === null || !isModernRevision(version))
-      ? await findPostSession(ctx, request, caller)
+      ? findPostSession(ctx, request, caller)
       : undefined
-  if (lookup !== undefined && !(lookup instanceof Session)) return lookup
+  if (lookup instanceof Promise) lookup = await lookup // a cluster asks its store
+  if (lookup !== undefined && !('session' in lookup)) return lookup
   const text = await readJsonBody(request, ctx.options.maxBodyBytes)
   if (typeof text !== 'string') return text
   const parsed = parseMessages(text, ctx.options.maxJsonDepth)
@@ -62,7 +62,7 @@ export async function dispatchPost(
     }
     return relayModern(ctx, modern, request, caller, body)
   }
-  const session = lookup ?? (await findPostSession(ctx, request, caller))
-  if (session !== undefined && !(session instanceof Session)) return session
-  return handleStreamablePost(ctx, request, caller, parsed, session)
+  const found = lookup ?? (await findPostSession(ctx, request, caller))
+  if (found !== undefined && !('session' in found)) return found
+  return handleStreamablePost(ctx, request, caller, parsed, found)
 }

@@ -12,13 +12,24 @@ import type { Incoming } from './incoming.js'
  * @returns The stand-in.
  */
 export function lazyBodylessRequest(incoming: Incoming): Request {
+  return lazyRequest(() => {
+    const controller = new AbortController()
+    incoming.watchDisconnect(() => controller.abort())
+    return incoming.toBodylessRequest(controller.signal)
+  })
+}
+
+/**
+ * A stand-in `Request` (see {@link lazyBodylessRequest}) that calls `build` on its first
+ * property access and answers from what it built.
+ *
+ * @param build Makes the real `Request`; called at most once.
+ * @returns The stand-in.
+ */
+export function lazyRequest(build: () => Request): Request {
   let real: Request | undefined
   const materialize = (): Request => {
-    if (real === undefined) {
-      const controller = new AbortController()
-      incoming.watchDisconnect(() => controller.abort())
-      real = incoming.toBodylessRequest(controller.signal)
-    }
+    real ??= build()
     return real
   }
   return new Proxy(Object.create(Request.prototype) as Request, {

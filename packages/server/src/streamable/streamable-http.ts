@@ -88,30 +88,51 @@ function eventStreamReply(connection: EventStream, headers: Record<string, strin
   return { status: 200, headers: { ...EVENT_STREAM_HEADERS, ...headers }, body: connection }
 }
 
-/** POSTs whose cluster session {@link findPostSession} found without touching it in the store. */
-const untouchedPosts = new WeakSet<Incoming>()
+/** The session a POST names, as {@link findPostSession} found it. */
+export interface PostSession {
+  readonly session: Session
+  /**
+   * In a cluster: an awake session held here, not touched in the store yet. The POST touches it
+   * before anything runs for it (with its stream's first event when it carries requests).
+   */
+  readonly untouched: boolean
+}
 
 /**
  * The session a POST on the MCP endpoint names with `Mcp-Session-Id`, checked before its body is
  * read: an unknown session or a `MCP-Protocol-Version` header that disagrees with the session's
  * is refused at once, so a forged id costs no body read and no parse. `undefined` when the POST
- * names no session (an initialize, or a refusal to come once the body is known).
+ * names no session (an initialize, or a refusal to come once the body is known). Synchronous
+ * outside a cluster (nothing to wait for); a promise in one (the store is asked).
  */
-export async function findPostSession(
+export function findPostSession(
   ctx: HandlerContext,
   request: Incoming,
   caller: Caller,
-): Promise<Session | Reply | undefined> {
+): PostSession | Reply | undefined | Promise<PostSession | Reply | undefined> {
   if (!request.headers.has(SESSION_HEADER)) return undefined
+  const id = request.headers.get(SESSION_HEADER)
+  if (ctx.cluster === undefined) {
+    return postSession(request, ctx.sessions.find(id, caller.principal, 'streamable'))
+  }
   // In a cluster, the touch of a session held here waits for the body: a POST with requests
   // folds it into its stream's first event (one backend call instead of two).
-  const found =
-    ctx.cluster === undefined
-      ? await lookupSession(ctx, request, caller)
-      : await ctx.cluster.sessions.find(request.headers.get(SESSION_HEADER), caller.principal, true)
+  return ctx.cluster.sessions
+    .find(id, caller.principal, true)
+    .then((found) => postSession(request, found))
+}
+
+function postSession(
+  request: Incoming,
+  found: SessionLookup | { readonly ok: true; readonly session: Session; readonly untouched: true },
+): PostSession | Reply {
   if (!found.ok) return sessionError(found.status)
-  if ('untouched' in found) untouchedPosts.add(request)
-  return checkVersionHeader(request, found.session) ?? found.session
+  return (
+    checkVersionHeader(request, found.session) ?? {
+      session: found.session,
+      untouched: 'untouched' in found,
+    }
+  )
 }
 
 /**
@@ -126,9 +147,10 @@ export async function handleStreamablePost(
   request: Incoming,
   caller: Caller,
   parsed: { readonly messages: readonly McpMessage[]; readonly batch: boolean },
-  existing: Session | undefined,
+  found: PostSession | undefined,
 ): Promise<Reply> {
   const { messages, batch } = parsed
+  const existing = found?.session
 
   let session: Session
   const initialize = messages.find(isInitialize)
@@ -174,7 +196,7 @@ export async function handleStreamablePost(
     request: lazyBodylessRequest(request),
   }
   const requests = messages.filter(isRequest)
-  const untouched = ctx.cluster !== undefined && untouchedPosts.delete(request)
+  const untouched = found?.untouched === true
   if (untouched && (requests.length === 0 || ctx.options.jsonResponse)) {
     if (!(await ctx.cluster!.sessions.touch(session))) return sessionError(404)
   }
