@@ -11,13 +11,13 @@
 // From apps/node: pnpm bench:cluster   (ROUNDS=3 CALLS=2000 SCENARIOS=0 to skip the scenarios)
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
-import { Agent } from 'node:http'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RunningApp, startApp } from '@mcpwire/app-shared/testing'
 import { createClient } from 'redis'
 import { ensureRedisServer, startRedisServer } from '../../../packages/redis/test/_redis-server.js'
 import { postMcp, replyMessage } from '../../../packages/server/bench/_bench-kit.js'
+import { RawHttpClient } from '../../../packages/server/bench/_raw-http-client.js'
 import { type RoundRobinProxy, startRoundRobinProxy } from '../test/_round-robin-proxy.js'
 
 const CONCURRENCY = 16
@@ -63,18 +63,23 @@ const initializeMessage = {
   },
 }
 
-async function openSession(port: number, agent: Agent): Promise<string> {
-  const reply = await postMcp(port, agent, initializeMessage, {})
+async function openSession(port: number, lane: RawHttpClient): Promise<string> {
+  const reply = await postMcp(port, lane, initializeMessage, {})
   if (reply.sessionId === undefined) throw new Error(`initialize failed: ${reply.body}`)
   const headers = { 'mcp-protocol-version': VERSION, 'mcp-session-id': reply.sessionId }
-  await postMcp(port, agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)
+  await postMcp(port, lane, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)
   return reply.sessionId
 }
 
-async function call(port: number, agent: Agent, sessionId: string, id: number): Promise<void> {
+async function call(
+  port: number,
+  lane: RawHttpClient,
+  sessionId: string,
+  id: number,
+): Promise<void> {
   const reply = await postMcp(
     port,
-    agent,
+    lane,
     {
       jsonrpc: '2.0',
       id,
@@ -92,7 +97,7 @@ async function call(port: number, agent: Agent, sessionId: string, id: number): 
 async function drive(
   port: number,
   sessions: readonly string[],
-  agents: readonly Agent[],
+  lanes: readonly RawHttpClient[],
   calls: number,
 ) {
   const latencies: number[] = []
@@ -100,11 +105,11 @@ async function drive(
   const deadline = performance.now() + RUN_LIMIT_MS
   const started = performance.now()
   await Promise.all(
-    agents.map(async (agent, lane) => {
+    lanes.map(async (client, lane) => {
       while (next <= calls && performance.now() < deadline) {
         const id = next++
         const t0 = performance.now()
-        await call(port, agent, sessions[lane]!, id)
+        await call(port, client, sessions[lane]!, id)
         latencies.push(performance.now() - t0)
       }
     }),
@@ -139,18 +144,15 @@ function crossShare(proxy: RoundRobinProxy, sessions: readonly string[]): number
 }
 
 async function measure(target: Target, redis: Redis) {
-  const agents = Array.from(
-    { length: CONCURRENCY },
-    () => new Agent({ keepAlive: true, maxSockets: 1 }),
-  )
+  const lanes = Array.from({ length: CONCURRENCY }, () => new RawHttpClient(target.port))
   try {
     const atStart = await stats(target.apps)
     const sessions: string[] = []
-    for (const agent of agents) sessions.push(await openSession(target.port, agent))
-    await drive(target.port, sessions, agents, WARMUP)
+    for (const lane of lanes) sessions.push(await openSession(target.port, lane))
+    await drive(target.port, sessions, lanes, WARMUP)
     const before = await stats(target.apps)
     const evalBefore = await evalshaCalls(redis)
-    const result = await drive(target.port, sessions, agents, CALLS)
+    const result = await drive(target.port, sessions, lanes, CALLS)
     const after = await stats(target.apps)
     const evalAfter = await evalshaCalls(redis)
     return {
@@ -162,7 +164,7 @@ async function measure(target: Target, redis: Redis) {
       cross: target.proxy === undefined ? undefined : crossShare(target.proxy, sessions),
     }
   } finally {
-    for (const agent of agents) agent.destroy()
+    for (const lane of lanes) lane.close()
   }
 }
 
@@ -282,7 +284,6 @@ async function main(): Promise<void> {
     }
 
     // Memory per idle session in Redis, through the real handler (the sample app's server).
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
     console.log(
       '\nRedis memory per idle session (MEMORY USAGE ... SAMPLES 0 over every key of the session):\n',
     )
@@ -292,14 +293,15 @@ async function main(): Promise<void> {
       ['1 instance', started[1]!.url],
       ['3 instances + proxy', proxy.url],
     ] as const) {
-      const sessionId = await openSession(port(url), agent)
+      const lane = new RawHttpClient(port(url))
+      const sessionId = await openSession(port(url), lane)
       const fresh = await sessionMemory(redis, sessionId)
       console.log(`| ${label}: after initialize | ${fresh.keys} | ${fresh.bytes} |`)
-      for (let i = 1; i <= 100; i++) await call(port(url), agent, sessionId, i)
+      for (let i = 1; i <= 100; i++) await call(port(url), lane, sessionId, i)
       const busy = await sessionMemory(redis, sessionId)
       console.log(`| ${label}: after 100 calls | ${busy.keys} | ${busy.bytes} |`)
+      lane.close()
     }
-    agent.destroy()
   } finally {
     await proxy?.close()
     await Promise.all(apps.map((app) => app.stop(5000)))

@@ -1,8 +1,8 @@
 // Cluster mode for the Node sample: with REDIS_URL set, the handler shares its sessions, events
 // and bus through Redis (node-redis), so several instances can sit behind a round-robin load
 // balancer with no sticky sessions. Without it, the sample stays in memory and needs nothing.
-import type { ExampleHandlerOptions } from '@mcpwire/app-shared'
-import { createRedisCluster, fromNodeRedis } from '@mcpwire/redis'
+import { type ExampleHandlerOptions, withClusterConnection } from '@mcpwire/app-shared'
+import { fromNodeRedis } from '@mcpwire/redis'
 import { createClient } from 'redis'
 
 let redisCommandsSent = 0
@@ -13,12 +13,10 @@ export function redisCommands(): number {
 }
 
 /**
- * The handler options for cluster mode when `env.REDIS_URL` is set, else `options` unchanged.
- * `INSTANCE_ID` names the instance (default: random); `hibernateAfterMs` defaults to 60 s, as
- * cluster mode needs one. Redis connection errors are logged, and requests answer 503 meanwhile.
- * Tests shorten the clocks: `CLUSTER_HEARTBEAT_MS` (`cluster.heartbeatMs`, default 5000: an
- * instance silent 3 times this is dead), `SESSION_IDLE_MS` (`sessionIdleMs`) and `RETRY_MS`
- * (`retryMs`, the SSE `retry` hint).
+ * The handler options for cluster mode when `env.REDIS_URL` is set, else `options` unchanged
+ * (see `withClusterConnection` for `INSTANCE_ID`, `HIBERNATE_AFTER_MS` and the test clocks).
+ * Redis connection errors are logged, and requests answer 503 meanwhile. Every command sent is
+ * counted for {@link redisCommands}.
  */
 export async function withRedisCluster(
   env: Record<string, string | undefined>,
@@ -33,7 +31,7 @@ export async function withRedisCluster(
   subscriber.on('error', (error) => console.error('redis subscriber:', error))
   await subscriber.connect()
   const connection = fromNodeRedis(client, subscriber)
-  const backend = createRedisCluster({
+  return withClusterConnection(env, options, {
     ...connection,
     commands: {
       send(command, args) {
@@ -42,28 +40,4 @@ export async function withRedisCluster(
       },
     },
   })
-  const instanceId = env.INSTANCE_ID
-  const heartbeatMs = positive(env, 'CLUSTER_HEARTBEAT_MS')
-  const sessionIdleMs = positive(env, 'SESSION_IDLE_MS')
-  const retryMs = positive(env, 'RETRY_MS')
-  return {
-    ...options,
-    hibernateAfterMs: options.hibernateAfterMs ?? 60_000,
-    ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
-    ...(retryMs === undefined ? {} : { retryMs }),
-    cluster: {
-      ...backend,
-      ...(instanceId === undefined ? {} : { instanceId }),
-      ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
-    },
-  }
-}
-
-/** A whole number of ms >= 1 from `env[name]`, or undefined when unset. */
-function positive(env: Record<string, string | undefined>, name: string): number | undefined {
-  const text = env[name]
-  if (text === undefined || text === '') return undefined
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid ${name} ${text}`)
-  return value
 }

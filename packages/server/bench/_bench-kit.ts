@@ -42,6 +42,19 @@ export class McpPost {
   }
 }
 
+/**
+ * POSTs one message to `/mcp` over `lane` (connected to `port`), its headers serialized for this
+ * call: for benchmarks whose headers change from call to call (a session per lane).
+ */
+export function postMcp(
+  port: number,
+  lane: RawHttpClient,
+  message: object,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  return new McpPost(port, headers).send(lane, message)
+}
+
 /** The JSON-RPC message in a JSON body or in the first `data:` line of an SSE body. */
 export function replyMessage(reply: Reply): {
   id?: unknown
