@@ -11,7 +11,7 @@ import {
   shutdownOnSignals,
 } from '@mcpwire/app-shared'
 import { toNodeHandler } from '@mcpwire/server/node'
-import { withRedisCluster } from './redis-cluster.js'
+import { redisCommands, withRedisCluster } from './redis-cluster.js'
 
 const { hostname, port } = listenAddress(process.env)
 const app = createExampleHandler(await withRedisCluster(process.env, handlerOptions(process.env)))
@@ -45,7 +45,12 @@ const server = createServer((req, res) => {
     // `?gc=1` collects first (when Node runs with --expose-gc), so the heap shows what is live.
     const gc = (globalThis as { gc?: () => void }).gc
     if (req.url?.endsWith('?gc=1')) gc?.()
-    const body = { ...app.mcp.stats(), memory: process.memoryUsage(), timers: liveTimers.size }
+    const body = {
+      ...app.mcp.stats(),
+      memory: process.memoryUsage(),
+      timers: liveTimers.size,
+      redisCommands: redisCommands(),
+    }
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify(body))
     return

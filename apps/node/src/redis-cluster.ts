@@ -1,14 +1,22 @@
 // Cluster mode for the Node sample: with REDIS_URL set, the handler shares its sessions, events
 // and bus through Redis (node-redis), so several instances can sit behind a round-robin load
 // balancer with no sticky sessions. Without it, the sample stays in memory and needs nothing.
-import type { ExampleHandlerOptions } from '@mcpwire/app-shared'
-import { createRedisCluster, fromNodeRedis } from '@mcpwire/redis'
+import { type ExampleHandlerOptions, withClusterConnection } from '@mcpwire/app-shared'
+import { fromNodeRedis } from '@mcpwire/redis'
 import { createClient } from 'redis'
 
+let redisCommandsSent = 0
+
+/** Commands this process sent to Redis on its command connection (round trips), for benchmarks. */
+export function redisCommands(): number {
+  return redisCommandsSent
+}
+
 /**
- * The handler options for cluster mode when `env.REDIS_URL` is set, else `options` unchanged.
- * `INSTANCE_ID` names the instance (default: random); `hibernateAfterMs` defaults to 60 s, as
- * cluster mode needs one. Redis connection errors are logged, and requests answer 503 meanwhile.
+ * The handler options for cluster mode when `env.REDIS_URL` is set, else `options` unchanged
+ * (see `withClusterConnection` for `INSTANCE_ID`, `HIBERNATE_AFTER_MS` and the test clocks).
+ * Redis connection errors are logged, and requests answer 503 meanwhile. Every command sent is
+ * counted for {@link redisCommands}.
  */
 export async function withRedisCluster(
   env: Record<string, string | undefined>,
@@ -22,11 +30,14 @@ export async function withRedisCluster(
   const subscriber = client.duplicate()
   subscriber.on('error', (error) => console.error('redis subscriber:', error))
   await subscriber.connect()
-  const backend = createRedisCluster(fromNodeRedis(client, subscriber))
-  const instanceId = env.INSTANCE_ID
-  return {
-    ...options,
-    hibernateAfterMs: options.hibernateAfterMs ?? 60_000,
-    cluster: instanceId === undefined ? backend : { ...backend, instanceId },
-  }
+  const connection = fromNodeRedis(client, subscriber)
+  return withClusterConnection(env, options, {
+    ...connection,
+    commands: {
+      send(command, args) {
+        redisCommandsSent++
+        return connection.commands.send(command, args)
+      },
+    },
+  })
 }

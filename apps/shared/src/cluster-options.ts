@@ -1,12 +1,14 @@
-// Cluster mode for the Deno and Bun samples: each opens its own runtime's Redis client and hands
-// the connection here, which turns it into the handler's `cluster` option.
+// Cluster mode for the Node, Deno and Bun samples: each opens its own runtime's Redis client and
+// hands the connection here, which turns it into the handler's `cluster` option.
 import { createRedisCluster, type RedisConnection } from '@mcpwire/redis'
 import type { ExampleHandlerOptions } from './example-handler.js'
 
 /**
  * The handler options for cluster mode on `connection`: the sessions, events and bus shared
  * through Redis, `INSTANCE_ID` as the instance's id (default: random) and `hibernateAfterMs`
- * 60 s unless `HIBERNATE_AFTER_MS` set one, as cluster mode needs one.
+ * 60 s unless `HIBERNATE_AFTER_MS` set one, as cluster mode needs one. Tests shorten the clocks:
+ * `CLUSTER_HEARTBEAT_MS` (`cluster.heartbeatMs`, default 5000: an instance silent 3 times this is
+ * dead), `SESSION_IDLE_MS` (`sessionIdleMs`) and `RETRY_MS` (`retryMs`, the SSE `retry` hint).
  *
  * @example
  * ```ts
@@ -24,9 +26,27 @@ export function withClusterConnection(
 ): ExampleHandlerOptions {
   const backend = createRedisCluster(connection)
   const instanceId = env.INSTANCE_ID
+  const heartbeatMs = positive(env, 'CLUSTER_HEARTBEAT_MS')
+  const sessionIdleMs = positive(env, 'SESSION_IDLE_MS')
+  const retryMs = positive(env, 'RETRY_MS')
   return {
     ...options,
     hibernateAfterMs: options.hibernateAfterMs ?? 60_000,
-    cluster: instanceId === undefined || instanceId === '' ? backend : { ...backend, instanceId },
+    ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
+    ...(retryMs === undefined ? {} : { retryMs }),
+    cluster: {
+      ...backend,
+      ...(instanceId === undefined || instanceId === '' ? {} : { instanceId }),
+      ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    },
   }
+}
+
+/** A whole number of ms >= 1 from `env[name]`, or undefined when unset. */
+function positive(env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name]
+  if (text === undefined || text === '') return undefined
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid ${name} ${text}`)
+  return value
 }

@@ -1,16 +1,17 @@
 // tools/call round trips per second at concurrency 1, 16 and 64, and client CPU per call:
 // @mcpwire/client vs the SDK v1 and SDK v2 StreamableHTTPClientTransport. Every client runs in its
 // own process (bench/_client-worker.ts: the same minimal JSON-RPC caller drives all three, and a
-// bare-fetch floor), the server in another (bench/_canned-server.ts, a raw node:http server with
-// canned replies, so the server costs as little and the same for all; BENCH_SERVER=mcpwire runs
+// bare-fetch floor), the server in another (bench/_canned-server.ts, a raw `net` server writing
+// canned HTTP/1.1 replies, so the server costs as little and the same for all; BENCH_SERVER=mcpwire runs
 // the real @mcpwire/server with an SDK v1 McpServer instead). Rounds are interleaved (the order
 // rotates each round), best and median of rounds are printed; every loop is bounded in time and
 // count.
 // Then the time to receive one tools/call streaming PROGRESS_N progress notifications.
 //
 // Run: pnpm bench   (env: ROUNDS, DURATION_MS, CONCURRENCY=1,16,64, PROGRESS_N, BENCH_SERVER=canned|
-// mcpwire, BENCH_REPLY=sse|json for the canned server, BENCH_CPU_PROF=1 writes a .cpuprofile per
-// client process into bench/.profiles, BENCH_NO_CHARTS=1 leaves bench/charts/*.json as they are).
+// mcpwire, BENCH_REPLY=sse|json for the canned server, BENCH_CPU_PROF=1 writes .cpuprofile files per
+// client process into bench/.profiles/<client>/ (the main thread: thread id 0 in the name),
+// BENCH_NO_CHARTS=1 leaves bench/charts/*.json as they are).
 // The default configuration rewrites bench/charts/*.json for scripts/bench-charts.mjs.
 // The machine is shared: read the ratios, run it again.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -63,9 +64,10 @@ class Worker {
     url: string,
   ) {
     const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')
-    const profile = PROFILE
-      ? ['--cpu-prof', '--cpu-prof-dir=bench/.profiles', `--cpu-prof-name=${slug}.cpuprofile`]
-      : []
+    // A directory per client, files named by Node: with `--import tsx` the process has a second
+    // thread (the module loader's), whose profile would overwrite the main one under a fixed name.
+    // The main thread's file has thread id 0: CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile.
+    const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=bench/.profiles/${slug}`] : []
     this.#child = start([...profile, 'bench/_client-worker.ts', name, url])
     this.#child.stdout?.pipe(process.stdout)
     this.ready = new Promise((resolve, reject) => {
@@ -205,7 +207,7 @@ server.kill('SIGTERM')
 
 const serverName =
   SERVER === 'canned'
-    ? `canned node:http server, ${REPLY} replies`
+    ? `canned raw net server, ${REPLY} replies`
     : '@mcpwire/server + SDK v1 McpServer'
 console.log(
   `\ntools/call echo against the ${serverName}; each client in its own process, same minimal caller; ` +

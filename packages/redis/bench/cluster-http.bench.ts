@@ -7,8 +7,8 @@
 // commands per call and the server's µs per command (INFO commandstats).
 // Run from packages/redis: npx tsx bench/cluster-http.bench.ts   (ROUNDS=4 CALLS=3000 SHARED=1)
 import { fork } from 'node:child_process'
-import { Agent } from 'node:http'
 import { postMcp, replyMessage } from '../../server/bench/_bench-kit.js'
+import { RawHttpClient } from '../../server/bench/_raw-http-client.js'
 import {
   type ClusterBackend,
   createMcpHandler,
@@ -71,10 +71,10 @@ interface Result {
   p99: number
 }
 
-async function initialize(port: number, agent: Agent): Promise<string> {
+async function initialize(port: number, lane: RawHttpClient): Promise<string> {
   const reply = await postMcp(
     port,
-    agent,
+    lane,
     {
       jsonrpc: '2.0',
       id: 0,
@@ -93,26 +93,23 @@ async function initialize(port: number, agent: Agent): Promise<string> {
 
 /** `calls` tools/call over 16 lanes, each on its own keep-alive socket. */
 async function drive(port: number, shared: boolean, calls: number): Promise<Result> {
-  const agents = Array.from(
-    { length: CONCURRENCY },
-    () => new Agent({ keepAlive: true, maxSockets: 1 }),
-  )
+  const lanes = Array.from({ length: CONCURRENCY }, () => new RawHttpClient(port))
   const sessions: string[] = []
-  for (const agent of agents) {
-    sessions.push(shared && sessions.length > 0 ? sessions[0]! : await initialize(port, agent))
+  for (const lane of lanes) {
+    sessions.push(shared && sessions.length > 0 ? sessions[0]! : await initialize(port, lane))
   }
   const latencies: number[] = []
   let next = 1
   const deadline = performance.now() + RUN_LIMIT_MS
   const started = performance.now()
   await Promise.all(
-    agents.map(async (agent, lane) => {
+    lanes.map(async (client, lane) => {
       while (next <= calls && performance.now() < deadline) {
         const id = next++
         const t0 = performance.now()
         const reply = await postMcp(
           port,
-          agent,
+          client,
           {
             jsonrpc: '2.0',
             id,
@@ -129,7 +126,7 @@ async function drive(port: number, shared: boolean, calls: number): Promise<Resu
     }),
   )
   const seconds = (performance.now() - started) / 1000
-  for (const agent of agents) agent.destroy()
+  for (const lane of lanes) lane.close()
   latencies.sort((a, b) => a - b)
   return {
     perSecond: latencies.length / seconds,

@@ -1,11 +1,12 @@
-// What the server benchmarks share: a bare MCP POST over node:http, the JSON-RPC message in its
-// answer, the server process they drive over IPC (both ends), and the Markdown table they print.
+// What the server benchmarks share: a bare MCP POST over the lean load generator
+// (_raw-http-client.ts), the JSON-RPC message in its answer, the server process they drive over IPC
+// (both ends), and the Markdown table they print.
 import { type ChildProcess, fork } from 'node:child_process'
-import type { Agent, Server } from 'node:http'
-import { request as httpRequest } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type RawHttpClient, requestHead, withBody } from './_raw-http-client.js'
 
 /** One HTTP answer, read whole. */
 export interface Reply {
@@ -14,49 +15,44 @@ export interface Reply {
   body: string
 }
 
-/** POSTs one JSON-RPC message to `/mcp` on 127.0.0.1 and reads the whole answer. */
+/**
+ * POSTs to `/mcp` on 127.0.0.1 with fixed headers, serialized once: per request only the body
+ * (and its length) is added. Send it over a {@link RawHttpClient} lane.
+ */
+export class McpPost {
+  readonly #head: string
+
+  constructor(port: number, headers: Record<string, string>) {
+    this.#head = requestHead('POST', '/mcp', {
+      host: `127.0.0.1:${port}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    })
+  }
+
+  /** Sends `message` over `lane` and reads the whole answer. */
+  async send(lane: RawHttpClient, message: object): Promise<Reply> {
+    const response = await lane.request(withBody(this.#head, JSON.stringify(message)))
+    return {
+      status: response.status,
+      sessionId: response.headers['mcp-session-id'],
+      body: response.body,
+    }
+  }
+}
+
+/**
+ * POSTs one message to `/mcp` over `lane` (connected to `port`), its headers serialized for this
+ * call: for benchmarks whose headers change from call to call (a session per lane).
+ */
 export function postMcp(
   port: number,
-  agent: Agent,
+  lane: RawHttpClient,
   message: object,
   headers: Record<string, string>,
 ): Promise<Reply> {
-  const body = JSON.stringify(message)
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/mcp',
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'content-length': String(Buffer.byteLength(body)),
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          text += chunk
-        })
-        res.on('end', () => {
-          const sessionId = res.headers['mcp-session-id']
-          resolve({
-            status: res.statusCode ?? 0,
-            sessionId: typeof sessionId === 'string' ? sessionId : undefined,
-            body: text,
-          })
-        })
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
+  return new McpPost(port, headers).send(lane, message)
 }
 
 /** The JSON-RPC message in a JSON body or in the first `data:` line of an SSE body. */

@@ -10,8 +10,9 @@
  * (b) legacy (2025-11-25) tools/call in sessions: `createMcpHandler({ connect })` against the SDK v2
  *     sessionful Streamable HTTP transport. Target: >= 1.5x calls/s.
  *
- * This process is the load generator: raw `node:http` POSTs over keep-alive connections, each
- * answer read to its end and checked (id and echoed text), concurrency 1, 16 and 64; every level
+ * This process is the load generator (_raw-http-client.ts, the same for every column): one
+ * keep-alive `net.Socket` per client, POSTs written as prepared strings, each answer read to its
+ * end and checked (status, id and echoed text), concurrency 1, 16 and 64; every level
  * has a warm-up bounded in calls and time, then runs SECONDS (at most 100,000 calls). Implementations run
  * interleaved, level by level, for ROUNDS rounds; each keeps its best calls per second and its
  * lowest CPU per call over the rounds (outside load only ever makes both worse).
@@ -20,10 +21,10 @@
  * Env: BENCH_ONLY (comma-separated impls), BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3),
  * BENCH_CPU_PROF=1 (server .cpuprofile files in $TMPDIR/mcpwire-bench-profiles).
  */
-import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { BenchServerProcess, postMcp, printTable, type Reply, replyMessage } from './_bench-kit.js'
+import { BenchServerProcess, McpPost, printTable, type Reply, replyMessage } from './_bench-kit.js'
 import type { EraImpl } from './_era-bench-server.js'
+import { RawHttpClient } from './_raw-http-client.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -39,71 +40,80 @@ const ENVELOPE = {
   'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
 }
 
-/** One client: modern (stateless, envelope on every request) or legacy (one session). */
+/** One client on a connection of its own: modern (stateless, envelope on every request) or legacy (one session). */
 class Client {
   readonly #port: number
-  readonly #agent: Agent
+  readonly #lane: RawHttpClient
   readonly #modern: boolean
-  #sessionId: string | undefined
+  /** The tools/call POST, its headers serialized once (with the session id, once known). */
+  #call: McpPost
   #nextId = 1
 
-  constructor(port: number, agent: Agent, modern: boolean) {
+  constructor(port: number, modern: boolean) {
     this.#port = port
-    this.#agent = agent
+    this.#lane = new RawHttpClient(port)
     this.#modern = modern
+    this.#call = new McpPost(
+      port,
+      modern
+        ? { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' }
+        : {},
+    )
   }
 
-  #post(message: object, headers: Record<string, string>): Promise<Reply> {
-    const all =
-      this.#sessionId === undefined ? headers : { ...headers, 'mcp-session-id': this.#sessionId }
-    return postMcp(this.#port, this.#agent, message, all)
+  /** TCP connections this client opened (one, unless a server closed a kept-alive connection). */
+  get connects(): number {
+    return this.#lane.connects
   }
 
   async open(): Promise<void> {
     if (this.#modern) return
-    const reply = await this.#post(
-      {
-        jsonrpc: '2.0',
-        id: this.#nextId++,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'bench', version: '1.0.0' },
-        },
+    const reply = await new McpPost(this.#port, {}).send(this.#lane, {
+      jsonrpc: '2.0',
+      id: this.#nextId++,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1.0.0' },
       },
-      {},
-    )
+    })
     if (reply.status !== 200 || reply.sessionId === undefined) {
       throw new Error(`initialize failed: ${reply.status} ${reply.body.slice(0, 200)}`)
     }
-    this.#sessionId = reply.sessionId
-    const ack = await this.#post(
-      { jsonrpc: '2.0', method: 'notifications/initialized' },
-      { 'mcp-protocol-version': '2025-11-25' },
-    )
+    replyMessage(reply)
+    const session = { 'mcp-session-id': reply.sessionId, 'mcp-protocol-version': '2025-11-25' }
+    this.#call = new McpPost(this.#port, session)
+    const ack = await this.#call.send(this.#lane, {
+      jsonrpc: '2.0',
+      method: 'notifications/initialized',
+    })
     if (ack.status !== 202) throw new Error(`initialized notification got ${ack.status}`)
   }
 
   async callEcho(text: string): Promise<void> {
     const id = this.#nextId++
     const params: Record<string, unknown> = { name: 'echo', arguments: { text } }
-    let headers: Record<string, string>
-    if (this.#modern) {
-      params._meta = ENVELOPE
-      headers = {
-        'mcp-protocol-version': '2026-07-28',
-        'mcp-method': 'tools/call',
-        'mcp-name': 'echo',
-      }
-    } else {
-      headers = { 'mcp-protocol-version': '2025-11-25' }
-    }
-    const reply = await this.#post({ jsonrpc: '2.0', id, method: 'tools/call', params }, headers)
-    const message = replyMessage(reply)
-    if (reply.status !== 200 || message.id !== id || message.result?.content?.[0]?.text !== text) {
-      throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
-    }
+    if (this.#modern) params._meta = ENVELOPE
+    const reply = await this.#call.send(this.#lane, {
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params,
+    })
+    checkEcho(reply, id, text)
+  }
+
+  close(): void {
+    this.#lane.close()
+  }
+}
+
+/** Throws unless `reply` is the successful echo of `text` for request `id`: no broken server looks fast. */
+function checkEcho(reply: Reply, id: number, text: string): void {
+  const message = reply.status === 200 ? replyMessage(reply) : undefined
+  if (message?.id !== id || message.result?.content?.[0]?.text !== text) {
+    throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
   }
 }
 
@@ -111,6 +121,8 @@ interface Level {
   rps: number
   /** Server CPU (user + system) per call, µs. */
   serverCpu: number
+  /** Load generator (this process) CPU per call, µs: printed per round, not kept. */
+  clientCpu: number
 }
 
 async function throughput(
@@ -118,12 +130,8 @@ async function throughput(
   modern: boolean,
   concurrency: number,
 ): Promise<Level> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  const clients = Array.from({ length: concurrency }, () => new Client(server.port, modern))
   try {
-    const clients = Array.from(
-      { length: concurrency },
-      () => new Client(server.port, agent, modern),
-    )
     await Promise.all(clients.map((client) => client.open()))
     // Warm-up: at most 500 calls per client and at most half a level's time.
     const warmUntil = performance.now() + (SECONDS * 1000) / 2
@@ -134,6 +142,7 @@ async function throughput(
     )
     let calls = 0
     const cpuBefore = await server.cpuMicros()
+    const clientCpuBefore = process.cpuUsage()
     const start = performance.now()
     const deadline = start + SECONDS * 1000
     await Promise.all(
@@ -145,10 +154,19 @@ async function throughput(
       }),
     )
     const seconds = (performance.now() - start) / 1000
+    const clientCpu = process.cpuUsage(clientCpuBefore)
     const cpu = (await server.cpuMicros()) - cpuBefore
-    return { rps: calls / seconds, serverCpu: cpu / calls }
+    // A server that closed kept-alive connections would make its column pay for new ones.
+    const connects = clients.reduce((sum, client) => sum + client.connects, 0)
+    if (connects !== concurrency)
+      console.error(`  note: ${connects} connections for ${concurrency} clients`)
+    return {
+      rps: calls / seconds,
+      serverCpu: cpu / calls,
+      clientCpu: (clientCpu.user + clientCpu.system) / calls,
+    }
   } finally {
-    agent.destroy()
+    for (const client of clients) client.close()
   }
 }
 
@@ -213,7 +231,7 @@ async function main(): Promise<void> {
         for (const [impl, server] of servers) {
           const level = await throughput(server, MODERN.includes(impl), concurrency)
           console.error(
-            `  round ${round} ${impl} c=${concurrency}: ${format(level.rps)} calls/s, ${format(level.serverCpu)} µs CPU/call`,
+            `  round ${round} ${impl} c=${concurrency}: ${format(level.rps)} calls/s, ${format(level.serverCpu)} µs CPU/call, load generator ${format(level.clientCpu)} µs/call`,
           )
           const levels = results.get(impl) ?? new Map<number, Level>()
           results.set(impl, levels)
@@ -222,6 +240,7 @@ async function main(): Promise<void> {
           levels.set(concurrency, {
             rps: Math.max(best?.rps ?? 0, level.rps),
             serverCpu: Math.min(best?.serverCpu ?? Number.POSITIVE_INFINITY, level.serverCpu),
+            clientCpu: level.clientCpu,
           })
         }
       }

@@ -10,10 +10,10 @@
  * - `ours-fetch`: our handler through the general Fetch bridge, like any fetch function;
  * - `floor`: canned SSE replies through the Fetch bridge, no MCP;
  * - `ours-hibernating`: `ours` with `hibernateAfterMs`, measured for heap per idle session only.
- * This process is the load
- * generator: raw HTTP POSTs over keep-alive `node:http` connections, one session per client
+ * This process is the load generator (_raw-http-client.ts, the same for every column): one
+ * keep-alive `net.Socket` per client, POSTs written as prepared strings, one session per client
  * (one initialize + notifications/initialized), then sequential tools/call requests per client,
- * each response read to its end and checked.
+ * each response read to its end and checked (status, id and echoed text).
  *
  * Measures:
  * - tools/call round trips per second at concurrency 1, 16 and 64 (bounded in count and time);
@@ -26,10 +26,10 @@
  *      BENCH_CPU_PROF=1 (writes .cpuprofile files of the server processes to
  *      $TMPDIR/mcpwire-bench-profiles).
  */
-import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { BenchServerProcess, postMcp, printTable, type Reply, replyMessage } from './_bench-kit.js'
+import { BenchServerProcess, McpPost, printTable, replyMessage } from './_bench-kit.js'
 import { writeCharts } from './_charts.js'
+import { RawHttpClient } from './_raw-http-client.js'
 
 type Impl = 'sdk' | 'sdk-node' | 'ours' | 'ours-fetch' | 'ours-hibernating' | 'floor'
 
@@ -43,33 +43,27 @@ const SERVER_SCRIPT = fileURLToPath(new URL('./_bench-server.ts', import.meta.ur
 /** `hibernateAfterMs` of the heap-only `ours-hibernating` server; its heap is read after this. */
 const HIBERNATE_AFTER_MS = 1000
 
+/** One session; its requests go over whichever connection (lane) it is given. */
 class Client {
-  #agent: Agent
+  #lane: RawHttpClient
   readonly #port: number
-  #sessionId: string | undefined
+  /** POSTs of this session, headers serialized once the session id is known. */
+  #post: McpPost
   #nextId = 1
 
-  constructor(port: number, agent: Agent) {
+  constructor(port: number, lane: RawHttpClient) {
     this.#port = port
-    this.#agent = agent
+    this.#lane = lane
+    this.#post = new McpPost(port, {})
   }
 
-  /** Sends later requests over another connection pool (the session stays the same). */
-  useAgent(agent: Agent): void {
-    this.#agent = agent
-  }
-
-  #post(message: object): Promise<Reply> {
-    const headers: Record<string, string> = {}
-    if (this.#sessionId !== undefined) {
-      headers['mcp-session-id'] = this.#sessionId
-      headers['mcp-protocol-version'] = PROTOCOL_VERSION
-    }
-    return postMcp(this.#port, this.#agent, message, headers)
+  /** Sends later requests over another connection (the session stays the same). */
+  useLane(lane: RawHttpClient): void {
+    this.#lane = lane
   }
 
   async initialize(): Promise<void> {
-    const reply = await this.#post({
+    const reply = await this.#post.send(this.#lane, {
       jsonrpc: '2.0',
       id: this.#nextId++,
       method: 'initialize',
@@ -83,24 +77,42 @@ class Client {
       throw new Error(`initialize failed: ${reply.status} ${reply.body.slice(0, 200)}`)
     }
     replyMessage(reply)
-    this.#sessionId = reply.sessionId
-    const ack = await this.#post({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    this.#post = new McpPost(this.#port, {
+      'mcp-session-id': reply.sessionId,
+      'mcp-protocol-version': PROTOCOL_VERSION,
+    })
+    const ack = await this.#post.send(this.#lane, {
+      jsonrpc: '2.0',
+      method: 'notifications/initialized',
+    })
     if (ack.status !== 202) throw new Error(`initialized notification got ${ack.status}`)
   }
 
+  /** One tools/call; throws unless the answer is the echo of `text` for this id. */
   async callEcho(text: string): Promise<void> {
     const id = this.#nextId++
-    const reply = await this.#post({
+    const reply = await this.#post.send(this.#lane, {
       jsonrpc: '2.0',
       id,
       method: 'tools/call',
       params: { name: 'echo', arguments: { text } },
     })
-    const message = replyMessage(reply)
-    if (reply.status !== 200 || message.id !== id || message.result?.content?.[0]?.text !== text) {
+    const message = reply.status === 200 ? replyMessage(reply) : undefined
+    if (message?.id !== id || message.result?.content?.[0]?.text !== text) {
       throw new Error(`tools/call failed: ${reply.status} ${reply.body.slice(0, 200)}`)
     }
   }
+}
+
+/** `count` keep-alive connections to `port`. */
+function lanes(port: number, count: number): RawHttpClient[] {
+  return Array.from({ length: count }, () => new RawHttpClient(port))
+}
+
+/** Closes `connections`; returns how many TCP connections they opened in all. */
+function closeAll(connections: RawHttpClient[]): number {
+  for (const lane of connections) lane.close()
+  return connections.reduce((sum, lane) => sum + lane.connects, 0)
 }
 
 /** Starts one implementation's server process (with `--expose-gc`, for the heap readings). */
@@ -119,12 +131,15 @@ function mcpServerHeap(server: BenchServerProcess, count: number): Promise<numbe
   return server.ask('mcp-heap', count)
 }
 
-/** Runs `task` on `concurrency` workers until `count` tasks ran in total. */
-async function pool(concurrency: number, count: number, task: (i: number) => Promise<void>) {
+/** Runs `task` on `concurrency` workers until `count` tasks ran in total; `task` gets its worker. */
+async function pool(concurrency: number, count: number, task: (worker: number) => Promise<void>) {
   let next = 0
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await task(next++)
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (next < count) {
+        next++
+        await task(worker)
+      }
     }),
   )
 }
@@ -140,9 +155,9 @@ interface Level {
 
 async function throughput(server: BenchServerProcess, concurrency: number): Promise<Level> {
   const port = server.port
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  const connections = lanes(port, concurrency)
   try {
-    const clients = Array.from({ length: concurrency }, () => new Client(port, agent))
+    const clients = connections.map((lane) => new Client(port, lane))
     await Promise.all(clients.map((client) => client.initialize()))
     // Warm-up: bounded in count.
     await Promise.all(
@@ -166,13 +181,18 @@ async function throughput(server: BenchServerProcess, concurrency: number): Prom
     const seconds = (performance.now() - start) / 1000
     const clientCpu = process.cpuUsage(clientCpuBefore)
     const serverCpu = (await server.cpuMicros()) - serverCpuBefore
+    // A server that closed kept-alive connections would make its column pay for new ones.
+    const connects = connections.reduce((sum, lane) => sum + lane.connects, 0)
+    if (connects !== concurrency) {
+      console.error(`  note: ${connects} connections for ${concurrency} clients`)
+    }
     return {
       rps: calls / seconds,
       serverCpu: serverCpu / calls,
       clientCpu: (clientCpu.user + clientCpu.system) / calls,
     }
   } finally {
-    agent.destroy()
+    closeAll(connections)
   }
 }
 
@@ -181,34 +201,34 @@ async function throughput(server: BenchServerProcess, concurrency: number): Prom
  * (past `hibernateAfterMs` for the hibernating server), then 20 of them probed with a tools/call.
  */
 async function heapPerSession(server: BenchServerProcess, settleMs = 200): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 32 })
+  const connections = lanes(server.port, 32)
   try {
     const before = await heapUsed(server)
     const clients: Client[] = []
-    await pool(32, SESSIONS, async () => {
-      const client = new Client(server.port, agent)
+    await pool(32, SESSIONS, async (worker) => {
+      const client = new Client(server.port, connections[worker]!)
       await client.initialize()
       clients.push(client)
     })
     // Sockets closed: only the sessions themselves stay in the server's heap.
-    agent.destroy()
+    closeAll(connections)
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const after = await heapUsed(server)
     // The sessions must still be alive: an implementation that had evicted or expired them would
     // look lighter than it is. Probe a spread of them, oldest first.
-    const probe = new Agent({ keepAlive: true, maxSockets: 4 })
+    const probe = new RawHttpClient(server.port)
     try {
       const step = Math.max(1, Math.floor(clients.length / 20))
       for (let i = 0; i < clients.length; i += step) {
-        clients[i]!.useAgent(probe)
+        clients[i]!.useLane(probe)
         await clients[i]!.callEcho('still here')
       }
     } finally {
-      probe.destroy()
+      probe.close()
     }
     return (after - before) / SESSIONS
   } finally {
-    agent.destroy()
+    closeAll(connections)
   }
 }
 

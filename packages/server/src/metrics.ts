@@ -32,6 +32,11 @@ export interface McpHandlerStats {
   readonly modernRequests: number
   /** Open event streams relayed from `modern` (also counted in {@link streams}). */
   readonly modernStreams: number
+  /**
+   * Servers rebuilt from a session's replay log so far: a hibernated session woken, or (cluster
+   * mode) a session adopted from the shared store. Grows in normal use.
+   */
+  readonly rebuiltServers: number
 }
 
 /** The mutable counters behind {@link McpHandlerStats}, and the `logger` option's events. */
@@ -49,6 +54,7 @@ export class Metrics {
   evictedEventsOf: () => number = () => 0
   modernRequests = 0
   modernStreams = 0
+  rebuiltServers = 0
 
   snapshot(): McpHandlerStats {
     return {
@@ -62,6 +68,7 @@ export class Metrics {
       evictedEvents: this.evictedEventsOf(),
       modernRequests: this.modernRequests,
       modernStreams: this.modernStreams,
+      rebuiltServers: this.rebuiltServers,
     }
   }
 }

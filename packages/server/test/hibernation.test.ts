@@ -167,7 +167,7 @@ describe('hibernateAfterMs', () => {
     expect(log.connects).toBe(2)
     expect(log.initialized).toBe(2) // notifications/initialized was replayed too
     expect(log.transports[1]!.sessionId).toBe(sessionId)
-    expect(mcp.stats()).toMatchObject({ sessions: 1, hibernatedSessions: 0 })
+    expect(mcp.stats()).toMatchObject({ sessions: 1, hibernatedSessions: 0, rebuiltServers: 1 })
 
     timers.advance(1000)
     expect(mcp.stats().hibernatedSessions).toBe(1)

@@ -257,11 +257,13 @@ describe('relaying what modern answers', () => {
   })
 
   it('sends its own keep-alive comments on a quiet modern stream', async () => {
-    const mcp = track(dualEra({ keepAliveMs: 30 }))
+    // The call stays quiet 30 times longer than the keep-alive period, so a loaded machine's late
+    // timers still see a comment before the result.
+    const mcp = track(dualEra({ keepAliveMs: 20 }))
     const response = await mcp.fetch(
       modern('tools/call', {
         name: 'slow',
-        arguments: { ms: 150, progress: true },
+        arguments: { ms: 600, progress: true },
         _meta: { progressToken: 'k' },
       }),
     )

@@ -100,6 +100,7 @@ export class ClusterNode {
   readonly #tails = new Map<string, Set<StreamTail>>()
   #listener: BusListener | undefined
   #heartbeat: TimerHandle | undefined
+  #offReconnect: (() => void) | undefined
   #stopped = false
   /** Producer sequence numbers: increasing across restarts of an instance id. */
   #seq = Math.floor(Date.now())
@@ -164,8 +165,13 @@ export class ClusterNode {
     return this.#seq
   }
 
-  /** Starts the heartbeat. */
+  /**
+   * Starts the heartbeat, and the catch-up after a bus reconnect: what was published while the
+   * subscriber was away is lost (pub/sub is at most once), so every stream relayed here reads
+   * the event store again at once instead of at its next heartbeat.
+   */
   start(): void {
+    this.#offReconnect = this.backend.bus.onReconnect?.(() => this.catchUp())
     const beat = (): void => {
       this.#heartbeat = undefined
       if (this.#stopped) return
@@ -180,6 +186,8 @@ export class ClusterNode {
   /** Stops the heartbeat and marks this instance gone at once, so others reap its requests. */
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#offReconnect?.()
+    this.#offReconnect = undefined
     this.#timers.clearTimeout(this.#heartbeat)
     this.#heartbeat = undefined
     await this.call(() => this.backend.sessions.heartbeat(this.instanceId, 0)).catch(this.#onerror)
@@ -244,6 +252,11 @@ export class ClusterNode {
     if (tails === undefined) return
     tails.delete(tail)
     if (tails.size === 0) this.#tails.delete(tail.streamId)
+  }
+
+  /** Nudges every stream relayed here: each reads on from its cursor in the event store. */
+  catchUp(): void {
+    for (const tails of [...this.#tails.values()]) for (const tail of [...tails]) tail.nudge()
   }
 
   #hear(sessionId: string, payload: string): void {

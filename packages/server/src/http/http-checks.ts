@@ -9,11 +9,37 @@ interface WithHeaders {
 export function accepts(request: WithHeaders, type: string): boolean {
   const header = request.headers.get('accept')
   if (header === null) return false
-  const [major] = type.split('/')
-  return header
-    .split(',')
-    .map((part) => part.split(';')[0]?.trim().toLowerCase())
-    .some((range) => range === type || range === '*/*' || range === `${major}/*`)
+  return acceptHeaderAllows(header, type)
+}
+
+/**
+ * Whether an `Accept` header value lists `type` (lower case), the any-type wildcard or `major/*`,
+ * parameters ignored. A scan without arrays or closures: it runs twice on every POST.
+ */
+function acceptHeaderAllows(header: string, type: string): boolean {
+  const slash = type.indexOf('/')
+  const majorLength = slash === -1 ? type.length : slash
+  let start = 0
+  for (;;) {
+    let end = header.indexOf(',', start)
+    if (end === -1) end = header.length
+    const semicolon = header.indexOf(';', start)
+    const range = header
+      .slice(start, semicolon !== -1 && semicolon < end ? semicolon : end)
+      .trim()
+      .toLowerCase()
+    if (
+      range === type ||
+      range === '*/*' ||
+      (range.length === majorLength + 2 &&
+        range.endsWith('/*') &&
+        range.startsWith(type.slice(0, majorLength)))
+    ) {
+      return true
+    }
+    if (end === header.length) return false
+    start = end + 1
+  }
 }
 
 /** Whether the request body is declared as JSON. */

@@ -311,6 +311,7 @@ export class Session implements MessageRouter {
     this.#transport = transport
     this.#hibernated = false
     this.#host.metrics.hibernatedSessions--
+    this.#host.metrics.rebuiltServers++
     return true
   }
 
