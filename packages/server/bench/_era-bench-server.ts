@@ -26,8 +26,9 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server'
 import * as z from 'zod'
-import { createMcpHandler } from '../src/index.js'
-import { type FetchHandler, toNodeHandler } from '../src/node/index.js'
+// The built package, as users run it (era.bench.ts refuses a dist/ older than src/).
+import { createMcpHandler } from '../dist/index.js'
+import { type FetchHandler, toNodeHandler } from '../dist/node/index.js'
 import { serveForBench } from './_bench-kit.js'
 
 export type EraImpl =

@@ -17,10 +17,15 @@
  * interleaved, level by level, for ROUNDS rounds; each keeps its best calls per second and its
  * lowest CPU per call over the rounds (outside load only ever makes both worse).
  *
- * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server bench:era
+ * The servers import the built package (dist/), as users do, not src/ through tsx (whose
+ * keep-names helper runs on every closure it creates); the run refuses a dist/ older than src/.
+ *
+ * Run: npx -y pnpm@10.34.8 --filter @mcpwire/server build && npx -y pnpm@10.34.8 --filter @mcpwire/server bench:era
  * Env: BENCH_ONLY (comma-separated impls), BENCH_SECONDS (default 2), BENCH_ROUNDS (default 3),
  * BENCH_CPU_PROF=1 (server .cpuprofile files in $TMPDIR/mcpwire-bench-profiles).
  */
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BenchServerProcess, McpPost, printTable, type Reply, replyMessage } from './_bench-kit.js'
 import type { EraImpl } from './_era-bench-server.js'
@@ -217,7 +222,30 @@ function table(
   console.log('')
 }
 
+/** Stops a run that would measure a stale build: the servers import dist/, not src/. */
+function assertBuildIsFresh(): void {
+  const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+  const src = at('../src')
+  const newestSource = Math.max(
+    ...readdirSync(src, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .map((file) => statSync(join(src, file)).mtimeMs),
+  )
+  const built = Math.min(
+    ...['../dist/index.js', '../dist/node/index.js'].map(
+      (file) => statSync(at(file), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+    ),
+  )
+  if (built < newestSource) {
+    throw new Error(
+      'dist/ is older than src/: run `npx -y pnpm@10.34.8 --filter @mcpwire/server build` first',
+    )
+  }
+}
+
 async function main(): Promise<void> {
+  assertBuildIsFresh()
   const only = process.env.BENCH_ONLY?.split(',') as EraImpl[] | undefined
   const impls = only ?? [...MODERN, ...LEGACY]
   console.error(`node ${process.version}, best of ${ROUNDS} rounds of ${SECONDS} s per level`)
