@@ -156,7 +156,7 @@ end
 local function session_pttl(base, fallback)
   local left = redis.call('PTTL', base)
   if left > 0 then return left end
-  return fallback
+  return fallback or redis.call('HGET', base, 'ttl') or 60000
 end
 local function expire_stream(base, s, ttl)
   redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
@@ -168,14 +168,24 @@ end
 const OPEN_FN = `
 local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending)
   local m = base .. ':m:' .. s
+  local left = session_pttl(base, ttl)
   if redis.call('EXISTS', m) == 0 then
-    redis.call('HSET', m, 'producer', opening_producer, 'n', 0)
-    for i = first_pending, #ARGV do redis.call('HSET', m, 'q:' .. ARGV[i], 1) end
+    -- One HSET for the usual few fields; chunks keep unpack within Lua's stack on a large batch.
+    local fields = {'producer', opening_producer, 'n', 0}
+    for i = first_pending, #ARGV do
+      fields[#fields + 1] = 'q:' .. ARGV[i]
+      fields[#fields + 1] = 1
+      if #fields >= 200 then
+        redis.call('HSET', m, unpack(fields))
+        fields = {}
+      end
+    end
+    if #fields > 0 then redis.call('HSET', m, unpack(fields)) end
     redis.call('SADD', base .. ':st', s)
-    redis.call('PEXPIRE', base .. ':st', session_pttl(base, ttl))
+    redis.call('PEXPIRE', base .. ':st', left)
   end
   local n = append(base, s, data, producer, seq, answered, maxlen)
-  expire_stream(base, s, session_pttl(base, ttl))
+  expire_stream(base, s, left)
   return n
 end
 `
@@ -213,7 +223,7 @@ export const APPEND: LuaScript = new LuaScript(`${APPEND_FN}
 local base, s = KEYS[1], ARGV[1]
 if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return -2 end
 local n = append(base, s, ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[2])
-if n > 0 then expire_stream(base, s, session_pttl(base, redis.call('HGET', base, 'ttl') or 60000)) end
+if n > 0 then expire_stream(base, s, session_pttl(base)) end
 return n
 `)
 
@@ -258,13 +268,14 @@ redis.call('HSET', m, 'ended', 1, 'eb_p', producer, 'eb_s', seq, 'eb_ids', table
 local n = redis.call('HINCRBY', m, 'n', 1)
 redis.call('RPUSH', e, n .. ':')
 local ended = base .. ':ended'
-redis.call('LPUSH', ended, s)
-while redis.call('LLEN', ended) > tonumber(ARGV[3]) do
+local kept = redis.call('LPUSH', ended, s)
+while kept > tonumber(ARGV[3]) do
   local old = redis.call('RPOP', ended)
   redis.call('DEL', base .. ':e:' .. old, base .. ':m:' .. old)
   redis.call('SREM', base .. ':st', old)
+  kept = kept - 1
 end
-local ttl = session_pttl(base, redis.call('HGET', base, 'ttl') or 60000)
+local ttl = session_pttl(base)
 redis.call('PEXPIRE', ended, ttl)
 expire_stream(base, s, ttl)
 return out
