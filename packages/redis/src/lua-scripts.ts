@@ -30,9 +30,8 @@ export class LuaScript {
  * between full refreshes take the record's remaining time (session_pttl in APPEND_FN).
  */
 const REFRESH = `
-local function refresh(base, ttl)
+local function refresh(base, ttl, left)
   local full = math.floor(tonumber(ttl) * 1.5)
-  local left = redis.call('PTTL', base)
   if left >= tonumber(ttl) and left <= full then
     redis.call('PEXPIRE', base .. ':rq', left)
     return
@@ -60,7 +59,8 @@ return 1
 /** ARGV: ttl, instance, request keys… The version, -1 gone, -2 duplicate (nothing claimed). */
 export const TOUCH: LuaScript = new LuaScript(`${REFRESH}
 local base = KEYS[1]
-if redis.call('EXISTS', base) == 0 then return -1 end
+local left = redis.call('PTTL', base)
+if left == -2 then return -1 end
 local rq = base .. ':rq'
 local seen = {}
 for i = 3, #ARGV do
@@ -68,7 +68,7 @@ for i = 3, #ARGV do
   seen[ARGV[i]] = true
 end
 for i = 3, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
-refresh(base, ARGV[1])
+refresh(base, ARGV[1], left)
 return tonumber(redis.call('HGET', base, 'v'))
 `)
 
@@ -128,9 +128,7 @@ return 0
  * The per-producer field h:<producer> holds "<seq> <number>" (number 0: skipped by end).
  */
 const APPEND_FN = `
-local function check_seq(m, producer, seq)
-  if producer == '' then return 0 end
-  local h = redis.call('HGET', m, 'h:' .. producer)
+local function check_seq_of(h, seq)
   if not h then return 0 end
   local sp = string.find(h, ' ', 1, true)
   local hs, hn = tonumber(string.sub(h, 1, sp - 1)), tonumber(string.sub(h, sp + 1))
@@ -138,11 +136,18 @@ local function check_seq(m, producer, seq)
   if seq <= hs then return -3 end
   return 0
 end
-local function append(base, s, data, producer, seq, answered, maxlen)
+local function check_seq(m, producer, seq)
+  if producer == '' then return 0 end
+  return check_seq_of(redis.call('HGET', m, 'h:' .. producer), seq)
+end
+-- checked: the caller knows the stream has not ended and seq is new for producer.
+local function append(base, s, data, producer, seq, answered, maxlen, checked)
   local m, e = base .. ':m:' .. s, base .. ':e:' .. s
-  local known = check_seq(m, producer, seq)
-  if known ~= 0 then return known end
-  if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
+  if not checked then
+    local known = check_seq(m, producer, seq)
+    if known ~= 0 then return known end
+    if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
+  end
   local n = redis.call('HINCRBY', m, 'n', 1)
   if redis.call('RPUSH', e, n .. ':' .. data) > tonumber(maxlen) then
     redis.call('LTRIM', e, -tonumber(maxlen), -1)
@@ -169,7 +174,8 @@ const OPEN_FN = `
 local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending)
   local m = base .. ':m:' .. s
   local left = session_pttl(base, ttl)
-  if redis.call('EXISTS', m) == 0 then
+  local created = redis.call('EXISTS', m) == 0
+  if created then
     -- One HSET for the usual few fields; chunks keep unpack within Lua's stack on a large batch.
     local fields = {'producer', opening_producer, 'n', 0}
     for i = first_pending, #ARGV do
@@ -184,7 +190,7 @@ local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq,
     redis.call('SADD', base .. ':st', s)
     redis.call('PEXPIRE', base .. ':st', left)
   end
-  local n = append(base, s, data, producer, seq, answered, maxlen)
+  local n = append(base, s, data, producer, seq, answered, maxlen, created)
   expire_stream(base, s, left)
   return n
 end
@@ -206,14 +212,15 @@ return open(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonum
  */
 export const TOUCH_OPEN: LuaScript = new LuaScript(`${REFRESH}${APPEND_FN}${OPEN_FN}
 local base, ttl = KEYS[1], ARGV[3]
-if redis.call('EXISTS', base) == 0 then return {-1} end
+local left = redis.call('PTTL', base)
+if left == -2 then return {-1} end
 local rq, seen = base .. ':rq', {}
 for i = 9, #ARGV do
   if seen[ARGV[i]] or redis.call('HEXISTS', rq, ARGV[i]) == 1 then return {-2} end
   seen[ARGV[i]] = true
 end
 for i = 9, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
-refresh(base, ttl)
+refresh(base, ttl, left)
 local v = tonumber(redis.call('HGET', base, 'v'))
 return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9)}
 `)
@@ -235,14 +242,15 @@ export const END: LuaScript = new LuaScript(`${APPEND_FN}
 local base, s, maxlen, producer, seq = KEYS[1], ARGV[1], ARGV[2], ARGV[4], tonumber(ARGV[5])
 local m, e = base .. ':m:' .. s, base .. ':e:' .. s
 if redis.call('EXISTS', m) == 0 then return {-2} end
-if redis.call('HEXISTS', m, 'ended') == 1 then
+local state = redis.call('HMGET', m, 'ended', 'h:' .. producer)
+if state[1] then
   local by = redis.call('HMGET', m, 'eb_p', 'eb_s', 'eb_ids')
   if by[1] ~= producer or tonumber(by[2]) ~= seq then return {-2} end
   local out = {1}
   for n in string.gmatch(by[3], '[^,]+') do out[#out + 1] = tonumber(n) end
   return out
 end
-if check_seq(m, producer, seq) ~= 0 then return {-3} end
+if producer ~= '' and check_seq_of(state[2], seq) ~= 0 then return {-3} end
 local out = {1}
 local k = 0
 for i = 6, #ARGV, 2 do
@@ -251,7 +259,8 @@ for i = 6, #ARGV, 2 do
     out[#out + 1] = 0
     if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, (seq + k) .. ' 0') end
   else
-    out[#out + 1] = append(base, s, ARGV[i], producer, seq + k, answered, maxlen)
+    -- Not ended and seq + k is past the producer's last seq: checked above, then written here.
+    out[#out + 1] = append(base, s, ARGV[i], producer, seq + k, answered, maxlen, true)
   end
   k = k + 1
 end
