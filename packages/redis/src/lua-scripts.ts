@@ -34,7 +34,7 @@ local function refresh(base, ttl, left)
   local full = math.floor(tonumber(ttl) * 1.5)
   if left >= tonumber(ttl) and left <= full then
     redis.call('PEXPIRE', base .. ':rq', left)
-    return
+    return left
   end
   redis.call('PEXPIRE', base, full)
   redis.call('HSET', base, 'ttl', ttl)
@@ -45,6 +45,7 @@ local function refresh(base, ttl, left)
     redis.call('PEXPIRE', base .. ':e:' .. s, full)
     redis.call('PEXPIRE', base .. ':m:' .. s, full)
   end
+  return full
 end
 `
 
@@ -171,9 +172,9 @@ end
 
 /** Opens a stream (registering it under the session) and appends its first event. As append. */
 const OPEN_FN = `
-local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending)
+local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending, left)
   local m = base .. ':m:' .. s
-  local left = session_pttl(base, ttl)
+  left = left or session_pttl(base, ttl)
   local created = redis.call('EXISTS', m) == 0
   if created then
     -- One HSET for the usual few fields; chunks keep unpack within Lua's stack on a large batch.
@@ -220,9 +221,10 @@ for i = 9, #ARGV do
   seen[ARGV[i]] = true
 end
 for i = 9, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
-refresh(base, ttl, left)
+-- The record's time left after the refresh, for the stream's keys.
+left = refresh(base, ttl, left)
 local v = tonumber(redis.call('HGET', base, 'v'))
-return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9)}
+return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9, left)}
 `)
 
 /** ARGV: stream, maxlen, data, producer, seq, answered. As append. */
@@ -241,8 +243,9 @@ return n
 export const END: LuaScript = new LuaScript(`${APPEND_FN}
 local base, s, maxlen, producer, seq = KEYS[1], ARGV[1], ARGV[2], ARGV[4], tonumber(ARGV[5])
 local m, e = base .. ':m:' .. s, base .. ':e:' .. s
-if redis.call('EXISTS', m) == 0 then return {-2} end
-local state = redis.call('HMGET', m, 'ended', 'h:' .. producer)
+-- 'n' is set when a stream opens and never removed: nil means the stream is unknown.
+local state = redis.call('HMGET', m, 'ended', 'h:' .. producer, 'n')
+if not state[3] then return {-2} end
 if state[1] then
   local by = redis.call('HMGET', m, 'eb_p', 'eb_s', 'eb_ids')
   if by[1] ~= producer or tonumber(by[2]) ~= seq then return {-2} end
