@@ -2,7 +2,7 @@
 // every transport scenario of the 2025-11-25 and 2026-07-28 requirement sets, two at a time.
 // The runner needs Node 22+: the system Node is used when it is new enough, else a Node 24 from
 // scripts/node-release.mjs. Fails on any FAILURE or WARNING. A scenario whose run failed with
-// EADDRINUSE in its output runs once more (and says so). Usage: node scripts/conformance.mjs [scenario...]
+// EADDRINUSE in its output, or passed with a warning, runs once more (and says so). Usage: node scripts/conformance.mjs [scenario...]
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -74,10 +74,17 @@ async function worker() {
       console.log(`retry ${scenario} (${version}): a mock server's port was taken (EADDRINUSE)`)
       ;({ code, out } = await run(bin, args))
     }
-    const warnings = /WARNING/.test(out.replace(/0 warnings?/gi, ''))
-    const ok = code === 0 && !/FAILURE/.test(out)
+    const warned = (text) => /WARNING/.test(text.replace(/0 warnings?/gi, ''))
+    if (!/FAILURE/.test(out) && warned(out)) {
+      // Every scenario must pass with no warnings. The suite's warnings are timing ones (sse-retry:
+      // a reconnect slightly later than `retry` asks), which a loaded machine can cause: once more.
+      console.log(`retry ${scenario} (${version}): it passed with a warning`)
+      ;({ code, out } = await run(bin, args))
+    }
+    const warnings = warned(out)
+    const ok = code === 0 && !/FAILURE/.test(out) && !warnings
     results.push({ scenario, version, ok, warnings, out })
-    console.log(`${ok ? 'pass' : 'FAIL'}  ${scenario} (${version})`)
+    console.log(`${ok ? 'pass' : warnings ? 'WARN' : 'FAIL'}  ${scenario} (${version})`)
     for (const line of out.match(/^loopback: .*$/gm) ?? []) console.log(`      ${line}`)
     if (!ok) console.log(out)
   }
