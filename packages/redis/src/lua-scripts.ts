@@ -30,12 +30,11 @@ export class LuaScript {
  * between full refreshes take the record's remaining time (session_pttl in APPEND_FN).
  */
 const REFRESH = `
-local function refresh(base, ttl)
+local function refresh(base, ttl, left)
   local full = math.floor(tonumber(ttl) * 1.5)
-  local left = redis.call('PTTL', base)
   if left >= tonumber(ttl) and left <= full then
     redis.call('PEXPIRE', base .. ':rq', left)
-    return
+    return left
   end
   redis.call('PEXPIRE', base, full)
   redis.call('HSET', base, 'ttl', ttl)
@@ -46,6 +45,7 @@ local function refresh(base, ttl)
     redis.call('PEXPIRE', base .. ':e:' .. s, full)
     redis.call('PEXPIRE', base .. ':m:' .. s, full)
   end
+  return full
 end
 `
 
@@ -60,7 +60,8 @@ return 1
 /** ARGV: ttl, instance, request keys… The version, -1 gone, -2 duplicate (nothing claimed). */
 export const TOUCH: LuaScript = new LuaScript(`${REFRESH}
 local base = KEYS[1]
-if redis.call('EXISTS', base) == 0 then return -1 end
+local left = redis.call('PTTL', base)
+if left == -2 then return -1 end
 local rq = base .. ':rq'
 local seen = {}
 for i = 3, #ARGV do
@@ -68,7 +69,7 @@ for i = 3, #ARGV do
   seen[ARGV[i]] = true
 end
 for i = 3, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
-refresh(base, ARGV[1])
+refresh(base, ARGV[1], left)
 return tonumber(redis.call('HGET', base, 'v'))
 `)
 
@@ -128,9 +129,7 @@ return 0
  * The per-producer field h:<producer> holds "<seq> <number>" (number 0: skipped by end).
  */
 const APPEND_FN = `
-local function check_seq(m, producer, seq)
-  if producer == '' then return 0 end
-  local h = redis.call('HGET', m, 'h:' .. producer)
+local function check_seq_of(h, seq)
   if not h then return 0 end
   local sp = string.find(h, ' ', 1, true)
   local hs, hn = tonumber(string.sub(h, 1, sp - 1)), tonumber(string.sub(h, sp + 1))
@@ -138,11 +137,18 @@ local function check_seq(m, producer, seq)
   if seq <= hs then return -3 end
   return 0
 end
-local function append(base, s, data, producer, seq, answered, maxlen)
+local function check_seq(m, producer, seq)
+  if producer == '' then return 0 end
+  return check_seq_of(redis.call('HGET', m, 'h:' .. producer), seq)
+end
+-- checked: the caller knows the stream has not ended and seq is new for producer.
+local function append(base, s, data, producer, seq, answered, maxlen, checked)
   local m, e = base .. ':m:' .. s, base .. ':e:' .. s
-  local known = check_seq(m, producer, seq)
-  if known ~= 0 then return known end
-  if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
+  if not checked then
+    local known = check_seq(m, producer, seq)
+    if known ~= 0 then return known end
+    if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
+  end
   local n = redis.call('HINCRBY', m, 'n', 1)
   if redis.call('RPUSH', e, n .. ':' .. data) > tonumber(maxlen) then
     redis.call('LTRIM', e, -tonumber(maxlen), -1)
@@ -156,7 +162,7 @@ end
 local function session_pttl(base, fallback)
   local left = redis.call('PTTL', base)
   if left > 0 then return left end
-  return fallback
+  return fallback or redis.call('HGET', base, 'ttl') or 60000
 end
 local function expire_stream(base, s, ttl)
   redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
@@ -166,16 +172,27 @@ end
 
 /** Opens a stream (registering it under the session) and appends its first event. As append. */
 const OPEN_FN = `
-local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending)
+local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending, left)
   local m = base .. ':m:' .. s
-  if redis.call('EXISTS', m) == 0 then
-    redis.call('HSET', m, 'producer', opening_producer, 'n', 0)
-    for i = first_pending, #ARGV do redis.call('HSET', m, 'q:' .. ARGV[i], 1) end
+  left = left or session_pttl(base, ttl)
+  local created = redis.call('EXISTS', m) == 0
+  if created then
+    -- One HSET for the usual few fields; chunks keep unpack within Lua's stack on a large batch.
+    local fields = {'producer', opening_producer, 'n', 0}
+    for i = first_pending, #ARGV do
+      fields[#fields + 1] = 'q:' .. ARGV[i]
+      fields[#fields + 1] = 1
+      if #fields >= 200 then
+        redis.call('HSET', m, unpack(fields))
+        fields = {}
+      end
+    end
+    if #fields > 0 then redis.call('HSET', m, unpack(fields)) end
     redis.call('SADD', base .. ':st', s)
-    redis.call('PEXPIRE', base .. ':st', session_pttl(base, ttl))
+    redis.call('PEXPIRE', base .. ':st', left)
   end
-  local n = append(base, s, data, producer, seq, answered, maxlen)
-  expire_stream(base, s, session_pttl(base, ttl))
+  local n = append(base, s, data, producer, seq, answered, maxlen, created)
+  expire_stream(base, s, left)
   return n
 end
 `
@@ -196,16 +213,18 @@ return open(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonum
  */
 export const TOUCH_OPEN: LuaScript = new LuaScript(`${REFRESH}${APPEND_FN}${OPEN_FN}
 local base, ttl = KEYS[1], ARGV[3]
-if redis.call('EXISTS', base) == 0 then return {-1} end
+local left = redis.call('PTTL', base)
+if left == -2 then return {-1} end
 local rq, seen = base .. ':rq', {}
 for i = 9, #ARGV do
   if seen[ARGV[i]] or redis.call('HEXISTS', rq, ARGV[i]) == 1 then return {-2} end
   seen[ARGV[i]] = true
 end
 for i = 9, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
-refresh(base, ttl)
+-- The record's time left after the refresh, for the stream's keys.
+left = refresh(base, ttl, left)
 local v = tonumber(redis.call('HGET', base, 'v'))
-return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9)}
+return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]), ARGV[8], 9, left)}
 `)
 
 /** ARGV: stream, maxlen, data, producer, seq, answered. As append. */
@@ -213,7 +232,7 @@ export const APPEND: LuaScript = new LuaScript(`${APPEND_FN}
 local base, s = KEYS[1], ARGV[1]
 if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return -2 end
 local n = append(base, s, ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[2])
-if n > 0 then expire_stream(base, s, session_pttl(base, redis.call('HGET', base, 'ttl') or 60000)) end
+if n > 0 then expire_stream(base, s, session_pttl(base)) end
 return n
 `)
 
@@ -224,15 +243,17 @@ return n
 export const END: LuaScript = new LuaScript(`${APPEND_FN}
 local base, s, maxlen, producer, seq = KEYS[1], ARGV[1], ARGV[2], ARGV[4], tonumber(ARGV[5])
 local m, e = base .. ':m:' .. s, base .. ':e:' .. s
-if redis.call('EXISTS', m) == 0 then return {-2} end
-if redis.call('HEXISTS', m, 'ended') == 1 then
+-- 'n' is set when a stream opens and never removed: nil means the stream is unknown.
+local state = redis.call('HMGET', m, 'ended', 'h:' .. producer, 'n')
+if not state[3] then return {-2} end
+if state[1] then
   local by = redis.call('HMGET', m, 'eb_p', 'eb_s', 'eb_ids')
   if by[1] ~= producer or tonumber(by[2]) ~= seq then return {-2} end
   local out = {1}
   for n in string.gmatch(by[3], '[^,]+') do out[#out + 1] = tonumber(n) end
   return out
 end
-if check_seq(m, producer, seq) ~= 0 then return {-3} end
+if producer ~= '' and check_seq_of(state[2], seq) ~= 0 then return {-3} end
 local out = {1}
 local k = 0
 for i = 6, #ARGV, 2 do
@@ -241,7 +262,8 @@ for i = 6, #ARGV, 2 do
     out[#out + 1] = 0
     if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, (seq + k) .. ' 0') end
   else
-    out[#out + 1] = append(base, s, ARGV[i], producer, seq + k, answered, maxlen)
+    -- Not ended and seq + k is past the producer's last seq: checked above, then written here.
+    out[#out + 1] = append(base, s, ARGV[i], producer, seq + k, answered, maxlen, true)
   end
   k = k + 1
 end
@@ -258,13 +280,14 @@ redis.call('HSET', m, 'ended', 1, 'eb_p', producer, 'eb_s', seq, 'eb_ids', table
 local n = redis.call('HINCRBY', m, 'n', 1)
 redis.call('RPUSH', e, n .. ':')
 local ended = base .. ':ended'
-redis.call('LPUSH', ended, s)
-while redis.call('LLEN', ended) > tonumber(ARGV[3]) do
+local kept = redis.call('LPUSH', ended, s)
+while kept > tonumber(ARGV[3]) do
   local old = redis.call('RPOP', ended)
   redis.call('DEL', base .. ':e:' .. old, base .. ':m:' .. old)
   redis.call('SREM', base .. ':st', old)
+  kept = kept - 1
 end
-local ttl = session_pttl(base, redis.call('HGET', base, 'ttl') or 60000)
+local ttl = session_pttl(base)
 redis.call('PEXPIRE', ended, ttl)
 expire_stream(base, s, ttl)
 return out

@@ -334,6 +334,24 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         expect(events.map((event) => event.message)).toEqual([{}, result(1)])
       })
 
+      it('end() refuses an older seq and leaves the stream open', async () => {
+        const { id } = await openSession()
+        const s = clusterStreamId(id, 'p1')
+        await a.events.open(s, { producer: 'a1', pending: [] }, {}, 'a1', 1, long)
+        await a.events.append(s, progress(1), 'a1', 2)
+        await a.events.append(s, progress(2), 'a1', 3)
+        expect((await rejection(b.events.end(s, [progress(3)], 'a1', 2))).name).toBe('RangeError')
+        expect((await b.events.info(s))?.ended).toBe(false)
+        expect(await b.events.end(s, [progress(3)], 'a1', 4)).toEqual([`${s}_4`])
+        const { events } = await a.events.read(s, null, 10)
+        expect(events.map((event) => event.message)).toEqual([
+          {},
+          progress(1),
+          progress(2),
+          progress(3),
+        ])
+      })
+
       it('a reaper that ends a stream skips answers the producer already stored', async () => {
         const { id } = await openSession()
         const s = clusterStreamId(id, 'p1')
