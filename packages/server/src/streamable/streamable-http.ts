@@ -5,10 +5,9 @@ import { ClusterStreamWriter } from '../cluster/cluster-stream-writer.js'
 import { claimStandaloneLease, releaseStandaloneLease } from '../cluster/standalone-lease.js'
 import type { Caller, HandlerContext } from '../handler-context.js'
 import { EVENT_STREAM_HEADERS, EventStream } from '../http/event-stream.js'
-import { accepts } from '../http/http-checks.js'
+import { accepts, headersObject } from '../http/http-checks.js'
 import type { Incoming } from '../http/incoming.js'
 import { lazyBodylessRequest } from '../http/lazy-request.js'
-import { lazyRequestInfo } from '../http/lazy-request-info.js'
 import { emptyReply, errorReply, type Reply } from '../http/reply.js'
 import { isInitialize, isRequest, type McpMessage, type RequestId } from '../protocol/message.js'
 import { allowsBatch, readProtocolVersion, supportsPriming } from '../protocol/protocol-version.js'
@@ -191,7 +190,7 @@ export async function handleStreamablePost(
   }
   session.touch()
 
-  const requestInfo = lazyRequestInfo(request)
+  const requestInfo = { headers: headersObject(request), url: request.parsedUrl }
   const baseExtra: MessageExtraInfo = {
     authInfo: caller.authInfo,
     requestInfo,
