@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Running, serveHandler } from './_fixture.js'
@@ -48,6 +49,38 @@ describe('SDK client over Streamable HTTP', () => {
     await client.close()
     await waitFor(() => running?.mcp.stats().streams === 0)
     expect(running.mcp.stats()).toMatchObject({ sessions: 0, streams: 0, bufferedBytes: 0 })
+  })
+  it("hands a tool the POST's headers and URL as extra.requestInfo", async () => {
+    running = await serveHandler({
+      connect: (transport) => {
+        const server = new McpServer({ name: 'probe', version: '1.0.0' })
+        server.registerTool('probe', { inputSchema: {} }, async (_args, extra) => ({
+          content: [
+            {
+              type: 'text',
+              text: JSON.stringify({
+                probe: extra.requestInfo?.headers['x-probe'],
+                session: extra.requestInfo?.headers['mcp-session-id'] === extra.sessionId,
+                url: extra.requestInfo?.url?.href,
+              }),
+            },
+          ],
+        }))
+        return server.connect(transport)
+      },
+    })
+    const client = new Client({ name: 'test', version: '1.0.0' })
+    const transport = new StreamableHTTPClientTransport(new URL(`${running.url}/mcp?q=1`), {
+      requestInit: { headers: { 'X-Probe': 'seen' } },
+    })
+    await client.connect(transport)
+    const probed = await client.callTool({ name: 'probe', arguments: {} })
+    expect(JSON.parse((probed.content as [{ text: string }])[0].text)).toEqual({
+      probe: 'seen',
+      session: true,
+      url: `${running.url}/mcp?q=1`,
+    })
+    await client.close()
   })
 })
 
