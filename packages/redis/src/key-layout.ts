@@ -9,6 +9,7 @@
  * - `<prefix>:{<sid>}:e:<streamId>` list: events `<n>:<json>`, end marker `<n>:`
  * - `<prefix>:{<sid>}:m:<streamId>` hash: `producer`, `n`, `ended`, `q:<key>` pending,
  *   `h:<producer>` latest seq
+ * - `<prefix>:{<sid>}:an` hash: the mailbox, key → `<expiry ms> <message JSON>`
  * - `<prefix>:i:<instance>` string: heartbeat
  * - channel `<prefix>:b:<topic>`: the bus
  */

@@ -88,7 +88,7 @@ local existed = redis.call('EXISTS', base)
 for _, s in ipairs(redis.call('SMEMBERS', base .. ':st')) do
   redis.call('DEL', base .. ':e:' .. s, base .. ':m:' .. s)
 end
-redis.call('DEL', base, base .. ':rq', base .. ':st', base .. ':ended')
+redis.call('DEL', base, base .. ':rq', base .. ':st', base .. ':ended', base .. ':an')
 return existed
 `)
 

@@ -6,7 +6,7 @@ import type {
   SessionRecord,
   SessionStore,
 } from '@mcpwire/server'
-import { checkTtlMs, replayStateText, sessionRecordText } from '@mcpwire/server'
+import { checkTtlMs, MAX_STORED_ANSWERS, replayStateText, sessionRecordText } from '@mcpwire/server'
 import type { CommandRunner } from './command-runner.js'
 import type { KeyLayout } from './key-layout.js'
 import {
@@ -17,6 +17,7 @@ import {
   TOUCH,
   UPDATE_REPLAY,
 } from './lua-scripts.js'
+import { STORE_ANSWER, TAKE_ANSWERS } from './mailbox-scripts.js'
 
 /** The Redis {@link SessionStore}: one hash per session, Lua for every atomic step. */
 export class RedisSessionStore implements SessionStore {
@@ -94,5 +95,25 @@ export class RedisSessionStore implements SessionStore {
 
   async isAlive(instance: string): Promise<boolean> {
     return Number(await this.#run.send('EXISTS', [this.#keys.heartbeat(instance)])) === 1
+  }
+
+  async storeAnswer(
+    sessionId: string,
+    key: string,
+    message: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    checkTtlMs(ttlMs)
+    const args = [key, message, ttlMs, MAX_STORED_ANSWERS]
+    return Number(await this.#run.script(STORE_ANSWER, this.#keys.session(sessionId), args)) === 1
+  }
+
+  async takeAnswers(sessionId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>()
+    if (keys.length === 0) return found
+    const reply = await this.#run.script(TAKE_ANSWERS, this.#keys.session(sessionId), keys)
+    const flat = reply as unknown[]
+    for (let i = 0; i + 1 < flat.length; i += 2) found.set(String(flat[i]), String(flat[i + 1]))
+    return found
   }
 }

@@ -35,7 +35,12 @@ export type {
   SessionRecord,
   SessionStore,
 } from './cluster/session-store.js'
-export { checkTtlMs, replayStateText, sessionRecordText } from './cluster/session-store.js'
+export {
+  checkTtlMs,
+  MAX_STORED_ANSWERS,
+  replayStateText,
+  sessionRecordText,
+} from './cluster/session-store.js'
 export type { McpHandler } from './create-mcp-handler.js'
 export { createMcpHandler } from './create-mcp-handler.js'
 export { errorResponse } from './http/error-response.js'

@@ -2,7 +2,7 @@
 // backend here and against Redis in @mcpwire/redis, so both behave the same for the core.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ClusterBackend, McpMessage, SessionRecord } from '../src/index.js'
-import { clusterStreamId, requestKey } from '../src/index.js'
+import { clusterStreamId, MAX_STORED_ANSWERS, requestKey } from '../src/index.js'
 import { waitFor } from './_wait-for.js'
 
 /** How the contract drives one backend. */
@@ -195,6 +195,8 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         await a.events.open(stream, { producer: 'a1', pending: [requestKey(1)] }, {}, 'a1', 1, long)
         await a.events.storeEvent(clusterStreamId(id, 'g'), progress(1))
         await a.sessions.lease(id, 'get', 'a/1', long, 'claim')
+        const answer = JSON.stringify(result('w.1'))
+        expect(await b.sessions.storeAnswer!(id, requestKey('w.1'), answer, long)).toBe(true)
         expect(await b.sessions.delete(id)).toBe(true)
         expect(await b.sessions.delete(id)).toBe(false)
         expect(await a.sessions.get(id)).toBeUndefined()
@@ -208,6 +210,64 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         expect(await a.sessions.create(newRecord({ id }), long)).toBe(true)
         expect(await a.sessions.lease(id, 'get', 'b/1', long, 'claim')).toEqual({ ok: true })
         expect(await a.sessions.touch(id, long, { instance: 'a1', requestIds: ['n1'] })).toBe(1)
+        expect(await a.sessions.takeAnswers!(id, [requestKey('w.1')])).toEqual(new Map())
+      })
+    })
+
+    describe('mailbox', () => {
+      const answer = (id: string) => JSON.stringify(result(id))
+
+      it('storeAnswer() keeps a message that takeAnswers() hands out once, on any instance', async () => {
+        const { id } = await openSession()
+        const [one, two, absent] = [requestKey('w.1'), requestKey('w.2'), requestKey('w.3')]
+        expect(await b.sessions.storeAnswer!(id, one, answer('w.1'), long)).toBe(true)
+        expect(await b.sessions.storeAnswer!(id, two, answer('w.2'), long)).toBe(true)
+        expect(await a.sessions.takeAnswers!(id, [one, absent])).toEqual(
+          new Map([[one, answer('w.1')]]),
+        )
+        expect(await b.sessions.takeAnswers!(id, [one, two])).toEqual(
+          new Map([[two, answer('w.2')]]),
+        )
+        expect(await a.sessions.takeAnswers!(id, [one, two])).toEqual(new Map())
+        expect(await a.sessions.takeAnswers!(id, [])).toEqual(new Map())
+        const other = await openSession()
+        await a.sessions.storeAnswer!(id, one, answer('w.1'), long)
+        expect(await b.sessions.takeAnswers!(other.id, [one])).toEqual(new Map())
+        const gone = crypto.randomUUID()
+        expect(await a.sessions.storeAnswer!(gone, one, answer('w.1'), long)).toBe(false)
+        expect(await a.sessions.takeAnswers!(gone, [one])).toEqual(new Map())
+      })
+
+      it('a stored message runs out after its TTL (with its session: see the streams test)', async () => {
+        const { id } = await openSession()
+        const [short, kept] = [requestKey('w.1'), requestKey('w.2')]
+        await a.sessions.storeAnswer!(id, short, answer('w.1'), Math.round(ttl / 4))
+        await a.sessions.storeAnswer!(id, kept, answer('w.2'), long)
+        await harness.elapse(ttl / 2)
+        expect(await b.sessions.takeAnswers!(id, [short, kept])).toEqual(
+          new Map([[kept, answer('w.2')]]),
+        )
+      })
+
+      it(`a mailbox keeps at most ${MAX_STORED_ANSWERS}: one more drops the one that runs out first`, async () => {
+        const { id } = await openSession()
+        const keys = Array.from({ length: MAX_STORED_ANSWERS + 1 }, (_, n) => requestKey(`w.${n}`))
+        await a.sessions.storeAnswer!(id, keys[1]!, answer('w.1'), long / 2)
+        await a.sessions.storeAnswer!(id, keys[0]!, answer('w.0'), long)
+        for (let n = 2; n <= MAX_STORED_ANSWERS; n++) {
+          await a.sessions.storeAnswer!(id, keys[n]!, answer(`w.${n}`), long)
+        }
+        const taken = await b.sessions.takeAnswers!(id, keys)
+        expect(taken.size).toBe(MAX_STORED_ANSWERS)
+        expect(taken.has(keys[1]!)).toBe(false)
+        expect(taken.get(keys[0]!)).toBe(answer('w.0'))
+        expect(taken.get(keys[MAX_STORED_ANSWERS]!)).toBe(answer(`w.${MAX_STORED_ANSWERS}`))
+        // Storing under a key already there replaces it.
+        await a.sessions.storeAnswer!(id, keys[0]!, answer('w.0'), long)
+        await a.sessions.storeAnswer!(id, keys[0]!, answer('w.0b'), long)
+        expect(await b.sessions.takeAnswers!(id, keys)).toEqual(
+          new Map([[keys[0]!, answer('w.0b')]]),
+        )
       })
     })
 
@@ -427,9 +487,12 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         await harness.elapse(ttl)
         expect(await b.events.info(s)).toBeDefined()
         expect(await b.sessions.touch(id, ttl)).toBe(1)
+        // A stored answer, however long its own TTL, goes with the session.
+        await a.sessions.storeAnswer!(id, requestKey('w.1'), JSON.stringify(result('w.1')), long)
         await harness.elapse(ttl * 2)
         expect(await b.events.info(s)).toBeUndefined()
         if (harness.keysOf !== undefined) expect(await harness.keysOf(id)).toBe(0)
+        expect(await a.sessions.takeAnswers!(id, [requestKey('w.1')])).toEqual(new Map())
       })
 
       it('touchAndOpen() touches the session and opens the stream in one step', async () => {

@@ -109,6 +109,7 @@ describe('public API', () => {
         "FIRST_MODERN_PROTOCOL_VERSION",
         "INTERRUPTED_MESSAGE",
         "InMemoryEventStore",
+        "MAX_STORED_ANSWERS",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
         "StreamEndedError",

@@ -64,6 +64,11 @@ export type BusMessage =
 export interface BusListener {
   /** A message for a session: answers, cancels, notifications, DELETE. */
   onSessionMessage(sessionId: string, message: BusMessage): void
+  /**
+   * Time to read what the bus may have lost from the stores: after the bus reconnected
+   * (`reconnected`), and at every heartbeat.
+   */
+  onCatchUp?(reconnected: boolean): void
 }
 
 /** A connection that relays a stored stream: nudged on new events, closed by a drop. */
@@ -131,6 +136,14 @@ export class ClusterNode {
     return this.heartbeatMs * 3
   }
 
+  /**
+   * How long a stored answer or cancel waits to be taken: 10 heartbeats, at least 30 s. Its
+   * waiter takes it at the latest at its next heartbeat, or as soon as its bus is back.
+   */
+  get answerTtlMs(): number {
+    return Math.max(30_000, this.heartbeatMs * 10)
+  }
+
   /** Sets who hears the session messages. */
   listen(listener: BusListener): void {
     this.#listener = listener
@@ -168,16 +181,23 @@ export class ClusterNode {
   /**
    * Starts the heartbeat, and the catch-up after a bus reconnect: what was published while the
    * subscriber was away is lost (pub/sub is at most once), so every stream relayed here reads
-   * the event store again at once instead of at its next heartbeat.
+   * the event store again at once instead of at its next heartbeat, and the sessions take the
+   * answers and cancels stored for them (see `SessionStore.storeAnswer`).
    */
   start(): void {
-    this.#offReconnect = this.backend.bus.onReconnect?.(() => this.catchUp())
+    this.#offReconnect = this.backend.bus.onReconnect?.(() => {
+      this.catchUp()
+      this.#listener?.onCatchUp?.(true)
+    })
+    let first = true
     const beat = (): void => {
       this.#heartbeat = undefined
       if (this.#stopped) return
       this.call(() => this.backend.sessions.heartbeat(this.instanceId, this.livenessMs)).catch(
         this.#onerror,
       )
+      if (!first) this.#listener?.onCatchUp?.(false)
+      first = false
       this.#heartbeat = this.#timers.setTimeout(beat, this.heartbeatMs)
     }
     beat()

@@ -1,8 +1,9 @@
-import { isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
+import { idKey, isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
 import { ReplayLog } from '../session/replay-log.js'
 import type { Session } from '../session/session.js'
 import type { SessionLookup, SessionRegistry } from '../session/session-registry.js'
 import type { MessageExtraInfo } from '../session/transport.js'
+import { answeredKey } from './cluster-ids.js'
 import type { BusListener, BusMessage, ClusterNode } from './cluster-node.js'
 import { replayStateText } from './session-store.js'
 
@@ -16,6 +17,17 @@ const REPLAYED = new Set([
 
 /** Tries of the replay log's compare-and-set before giving up (another instance kept winning). */
 const REPLAY_TRIES = 5
+
+/** The id of the request a `notifications/cancelled` names, if it names one. */
+function cancelledId(message: McpMessage): RequestId | undefined {
+  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
+  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined
+}
+
+/** The mailbox key of a cancel: `c` and the cancelled request's key, apart from answers' keys. */
+function cancelKey(requestId: RequestId): string {
+  return `c${idKey(requestId)}`
+}
 
 /**
  * Streamable HTTP sessions of a cluster as one instance sees them: sessions are data in the
@@ -147,8 +159,9 @@ export class ClusterSessions implements BusListener {
 
   /**
    * Hands a POST's notifications and responses to the session: locally when this instance's
-   * server awaits the answer or runs the cancelled request, else to the other instances over
-   * the bus. Needs no live server here.
+   * server awaits the answer or runs the cancelled request, else to the other instances: stored
+   * in the session's mailbox (when the store has one), then published on the bus. Needs no live
+   * server here.
    */
   async deliverWithoutRequests(
     session: Session,
@@ -159,16 +172,17 @@ export class ClusterSessions implements BusListener {
     for (const message of messages) {
       if (isResponse(message)) {
         if (session.awaitsAnswer(message.id as RequestId)) session.receive(message, extra)
-        else published.push(this.#node.publish(session.id, { t: 'answer', message }))
+        else published.push(this.#post(session.id, answeredKey(message), { t: 'answer', message }))
         continue
       }
       if (message.method === 'notifications/cancelled') {
-        const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
-        const here =
-          (typeof requestId === 'string' || typeof requestId === 'number') &&
-          session.scopeOf(requestId) !== undefined
-        if (here) session.receive(message, extra)
-        else published.push(this.#node.publish(session.id, { t: 'cancel', message }))
+        const requestId = cancelledId(message)
+        if (requestId !== undefined && session.scopeOf(requestId) !== undefined) {
+          session.receive(message, extra)
+        } else {
+          const key = requestId === undefined ? undefined : cancelKey(requestId)
+          published.push(this.#post(session.id, key, { t: 'cancel', message }))
+        }
         continue
       }
       session.receive(message, extra) // a sleeping server here only notes it in its replay log
@@ -192,17 +206,75 @@ export class ClusterSessions implements BusListener {
     if (session === undefined || session.closed) return
     if (message.t === 'ended') {
       void session.close()
-    } else if (message.t === 'answer') {
-      if (session.awaitsAnswer(message.message.id as RequestId))
-        session.receive(message.message, {})
-    } else if (message.t === 'cancel') {
-      const requestId = (message.message.params as { requestId?: unknown } | undefined)?.requestId
-      const runs =
-        (typeof requestId === 'string' || typeof requestId === 'number') &&
-        session.scopeOf(requestId) !== undefined
-      if (runs) session.receive(message.message, {})
+    } else if (message.t === 'answer' || message.t === 'cancel') {
+      const key = this.#deliver(session, message.message)
+      // Delivered: its stored copy is of no use any more (and would only wait for its TTL).
+      if (key !== undefined) this.#take(session, [key]).catch(() => {})
     } else if (message.t === 'notify') {
       if (!session.hibernated) session.receive(message.message, {})
     }
+  }
+
+  /**
+   * Takes the answers and cancels stored for the sessions held here (which the bus may have
+   * lost): the answers their servers await at every call, and the cancels of the requests they
+   * run too after a reconnect.
+   */
+  onCatchUp(reconnected: boolean): void {
+    if (this.#node.backend.sessions.takeAnswers === undefined) return
+    for (const session of this.#registry.open()) {
+      if (session.kind !== 'streamable') continue
+      const keys = session.awaitedAnswerKeys
+      if (reconnected) for (const key of session.runningRequestKeys) keys.push(`c${key}`)
+      if (keys.length === 0) continue
+      this.#take(session, keys).then(
+        (found) => {
+          for (const text of found.values()) this.#deliver(session, JSON.parse(text) as McpMessage)
+        },
+        (error: unknown) => this.#registry.options.onerror(error),
+      )
+    }
+  }
+
+  /**
+   * Hands an answer or a cancel to the session when it is for this instance: its server awaits
+   * the answer, or runs the cancelled request. Either is delivered once: the server stops
+   * awaiting an answer it got, and a cancelled request's scope closes.
+   *
+   * @returns The message's mailbox key when it was delivered.
+   */
+  #deliver(session: Session, message: McpMessage): string | undefined {
+    if (session.closed) return undefined
+    if (isResponse(message)) {
+      const key = answeredKey(message)
+      if (key === undefined || !session.awaitsAnswer(message.id as RequestId)) return undefined
+      session.receive(message, {})
+      return key
+    }
+    const requestId = cancelledId(message)
+    if (requestId === undefined || session.scopeOf(requestId) === undefined) return undefined
+    session.receive(message, {})
+    return cancelKey(requestId)
+  }
+
+  /** Takes what the session's mailbox holds under `keys` (nothing without a mailbox). */
+  #take(session: Session, keys: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const { sessions } = this.#node.backend
+    if (sessions.takeAnswers === undefined) return Promise.resolve(new Map())
+    return this.#node.call(() => sessions.takeAnswers!(session.id, keys))
+  }
+
+  /**
+   * Sends an answer or a cancel to the instance that awaits it: stored under `key` first (so a
+   * waiter whose subscriber is away finds it when it is back), then published.
+   */
+  async #post(sessionId: string, key: string | undefined, message: BusMessage): Promise<void> {
+    const { sessions } = this.#node.backend
+    if (key !== undefined && sessions.storeAnswer !== undefined && 'message' in message) {
+      const text = JSON.stringify(message.message)
+      const ttl = this.#node.answerTtlMs
+      await this.#node.call(() => sessions.storeAnswer!(sessionId, key, text, ttl))
+    }
+    await this.#node.publish(sessionId, message)
   }
 }

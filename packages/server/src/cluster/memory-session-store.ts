@@ -7,7 +7,12 @@ import type {
   SessionRecord,
   SessionStore,
 } from './session-store.js'
-import { checkTtlMs, replayStateText, sessionRecordText } from './session-store.js'
+import {
+  checkTtlMs,
+  MAX_STORED_ANSWERS,
+  replayStateText,
+  sessionRecordText,
+} from './session-store.js'
 
 /**
  * The memory cluster's {@link SessionStore}: one process, several handlers. Records are kept as
@@ -113,5 +118,49 @@ export class MemorySessionStore implements SessionStore {
   async isAlive(instance: string): Promise<boolean> {
     const until = this.#state.heartbeats.get(instance)
     return until !== undefined && until > this.#state.now()
+  }
+
+  async storeAnswer(
+    sessionId: string,
+    key: string,
+    message: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    checkTtlMs(ttlMs)
+    const session = this.#state.session(sessionId)
+    if (session === undefined) return false
+    const now = this.#state.now()
+    session.answers ??= new Map()
+    const answers = session.answers
+    answers.delete(key)
+    let first: string | undefined
+    let firstAt = Number.POSITIVE_INFINITY
+    for (const [stored, { expiresAt }] of answers) {
+      if (expiresAt <= now) answers.delete(stored)
+      else if (expiresAt < firstAt) {
+        first = stored
+        firstAt = expiresAt
+      }
+    }
+    if (answers.size >= MAX_STORED_ANSWERS && first !== undefined) answers.delete(first)
+    // Never past the session: its expiry ends the mailbox with it.
+    answers.set(key, { message, expiresAt: Math.min(now + ttlMs, session.expiresAt) })
+    return true
+  }
+
+  async takeAnswers(sessionId: string, keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>()
+    const session = this.#state.session(sessionId)
+    const answers = session?.answers
+    if (session === undefined || answers === undefined) return found
+    const now = this.#state.now()
+    for (const key of keys) {
+      const answer = answers.get(key)
+      if (answer === undefined) continue
+      answers.delete(key)
+      if (answer.expiresAt > now) found.set(key, answer.message)
+    }
+    if (answers.size === 0) session.answers = undefined
+    return found
   }
 }

@@ -14,6 +14,8 @@ export interface MemorySession {
   readonly streams: Set<string>
   /** Ended streams, newest first. */
   readonly ended: string[]
+  /** The mailbox (`storeAnswer`): key → message and when it runs out; created on first use. */
+  answers?: Map<string, { readonly message: string; readonly expiresAt: number }> | undefined
 }
 
 /** One event stream as the memory cluster keeps it. */

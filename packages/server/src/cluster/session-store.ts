@@ -118,7 +118,40 @@ export interface SessionStore {
   heartbeat(instance: string, ttlMs: number): Promise<void>
   /** Whether `instance` sent a heartbeat that has not run out. */
   isAlive(instance: string): Promise<boolean>
+  /**
+   * Keeps a client message for the instance that awaits it, in the session's mailbox: the answer
+   * to a server request (under {@link requestKey} of the request's id) or a
+   * `notifications/cancelled` (under `c` and the cancelled request's key). The instance that got
+   * the POST stores it before it publishes it on the bus, so one that missed the publication (its
+   * subscriber was reconnecting) still finds it. Optional: without it, such messages go over the
+   * bus only, at most once.
+   *
+   * The mailbox is bounded: a message lives `ttlMs` (at most as long as the session), a mailbox
+   * keeps at most {@link MAX_STORED_ANSWERS} (storing one more drops the one that expires first),
+   * and it goes with the session.
+   *
+   * @returns `false` (nothing stored) when the session is gone.
+   */
+  storeAnswer?(sessionId: string, key: string, message: string, ttlMs: number): Promise<boolean>
+  /**
+   * Reads and deletes, in one atomic step, the stored messages under `keys` that have not run
+   * out: each is handed out once, whichever instances ask.
+   *
+   * @returns The messages found, by key.
+   */
+  takeAnswers?(sessionId: string, keys: readonly string[]): Promise<ReadonlyMap<string, string>>
 }
+
+/**
+ * How many messages a session's mailbox ({@link SessionStore.storeAnswer}) keeps at most: an
+ * answer is taken once, so only answers nobody awaits any more would fill it.
+ *
+ * @example
+ * ```ts
+ * MAX_STORED_ANSWERS // 64
+ * ```
+ */
+export const MAX_STORED_ANSWERS = 64
 
 /**
  * The text a store keeps for a record: `fixed` (id, principal, kind, protocol version, owner),

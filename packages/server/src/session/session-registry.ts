@@ -62,6 +62,11 @@ export class SessionRegistry implements SessionHost {
     return session === undefined || session.closed ? undefined : session
   }
 
+  /** Every open session held here. */
+  open(): IterableIterator<Session> {
+    return this.#sessions.values()
+  }
+
   /**
    * Holds a session another instance of the cluster created, as a hibernated one: the first wake
    * builds its server from `replayLog`.

@@ -172,6 +172,16 @@ export class Session implements MessageRouter {
     return this.#transport?.awaits(id) ?? false
   }
 
+  /** The wire ids ({@link idKey}) of the live server's requests the client has not answered yet. */
+  get awaitedAnswerKeys(): string[] {
+    return this.#transport?.awaitedKeys ?? []
+  }
+
+  /** The ids ({@link idKey}) of the client's requests running here (their scopes are open). */
+  get runningRequestKeys(): string[] {
+    return this.#scopes === undefined ? [] : [...this.#scopes.keys()]
+  }
+
   /** A POST stream this instance produces and that has not ended, if any. */
   liveStream(streamId: string): OutboundStream | undefined {
     return this.#streams?.get(streamId)

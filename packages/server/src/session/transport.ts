@@ -143,6 +143,11 @@ export class McpTransport {
     return this.#awaitingReplies?.has(idKey(wireId)) === true
   }
 
+  /** The wire ids of the server's requests the client has not answered yet, as {@link idKey} writes them. */
+  get awaitedKeys(): string[] {
+    return this.#awaitingReplies === undefined ? [] : [...this.#awaitingReplies.keys()]
+  }
+
   /** Whether the server waits for the client's answer to one of its requests (sampling, elicitation...). */
   get awaitingReplies(): boolean {
     return this.#awaitingReplies !== undefined
