@@ -64,11 +64,18 @@ export interface IoredisSubscriberLike {
   on(event: 'ready', listener: () => void): unknown
   /** Removes a `'ready'` listener added with `on`. */
   off(event: 'ready', listener: () => void): unknown
+  /** Sends `PING` (allowed in subscriber mode); its reply comes after those of earlier commands. */
+  ping?(): Promise<unknown>
 }
 
 /**
  * Adapts ioredis (5, 6) and iovalkey: commands through `call`, pub/sub on a `duplicate()`
  * (whose message listener takes the channel first).
+ *
+ * After a reconnect, ioredis emits `'ready'` once it has sent its `SUBSCRIBE` again, not once
+ * Redis confirmed it; the shim's `onReconnect` waits for a `PING` on the subscriber, whose reply
+ * comes after the `SUBSCRIBE`'s, so what the listener reads then cannot miss a message published
+ * after it.
  *
  * @example
  * ```ts
@@ -94,8 +101,12 @@ export function fromIoredis(
         return subscriber.unsubscribe(channel)
       },
       onReconnect(listener) {
-        subscriber.on('ready', listener)
-        return () => subscriber.off('ready', listener)
+        const ready = (): void => {
+          if (subscriber.ping === undefined) return listener()
+          subscriber.ping().then(listener, listener)
+        }
+        subscriber.on('ready', ready)
+        return () => subscriber.off('ready', ready)
       },
     },
   }
@@ -111,13 +122,23 @@ export interface BunRedisClientLike {
 export interface BunRedisSubscriberLike {
   /** Subscribes to `channel`, calling `listener` with each message. */
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>
-  /** Unsubscribes from `channel`. */
-  unsubscribe(channel: string): Promise<unknown>
+  /** Unsubscribes from `channel`, or only removes `listener` from it. */
+  unsubscribe(
+    channel: string,
+    listener?: (message: string, channel: string) => void,
+  ): Promise<unknown>
+  /** Called each time the connection is (re)established; the shim sets it, keeping yours. */
+  onconnect?: ((this: never) => void) | null | undefined
 }
 
 /**
  * Adapts Bun's built-in `RedisClient`: commands through `send`, pub/sub on `await
  * client.duplicate()` (a subscribed Bun client refuses other commands, so it must be its own).
+ *
+ * Bun reconnects a dropped subscriber but does not subscribe again (Bun 1.4.5), while it keeps
+ * the listeners: the shim takes over the subscriber's `onconnect` (calling the one it had), swaps
+ * each channel's listener for itself and subscribes again, and calls its `onReconnect`
+ * listeners once Redis confirmed every channel.
  *
  * @example
  * ```ts
@@ -130,12 +151,44 @@ export function fromBun(
   client: BunRedisClientLike,
   subscriber: BunRedisSubscriberLike,
 ): RedisConnection {
+  /** The channels subscribed through the shim, each with the one listener it gave Bun. */
+  const channels = new Map<string, (message: string) => void>()
+  const reconnected = new Set<() => void>()
+  const resubscribe = async (channel: string, dispatch: (message: string) => void) => {
+    // Bun still holds the listener: without this, each message would reach it twice.
+    await subscriber.unsubscribe(channel, dispatch)
+    if (channels.get(channel) !== dispatch) return
+    await subscriber.subscribe(channel, dispatch)
+    // Left while this ran: the unsubscribe came first, so leave again.
+    if (channels.get(channel) !== dispatch) await subscriber.unsubscribe(channel, dispatch)
+  }
+  const previous = subscriber.onconnect
+  subscriber.onconnect = function (this: never) {
+    previous?.call(this)
+    const again = [...channels].map(([channel, dispatch]) =>
+      resubscribe(channel, dispatch).catch(() => {}),
+    )
+    // A failure here means the connection dropped again: its next onconnect tries again.
+    void Promise.all(again).then(() => {
+      for (const listener of [...reconnected]) listener()
+    })
+  }
   return {
     commands: { send: (command, args) => client.send(command, [...args]) },
     subscriber: {
-      subscribe: (channel, listener) =>
-        subscriber.subscribe(channel, (message) => listener(message)),
-      unsubscribe: (channel) => subscriber.unsubscribe(channel),
+      subscribe(channel, listener) {
+        const dispatch = (message: string) => listener(message)
+        channels.set(channel, dispatch)
+        return subscriber.subscribe(channel, dispatch)
+      },
+      unsubscribe(channel) {
+        channels.delete(channel)
+        return subscriber.unsubscribe(channel)
+      },
+      onReconnect(listener) {
+        reconnected.add(listener)
+        return () => reconnected.delete(listener)
+      },
     },
   }
 }
