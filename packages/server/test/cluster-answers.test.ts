@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ClusterBackend, type ClusterBus, createMemoryCluster } from '../src/index.js'
 import { hangs, sseReader, startCluster, type TestCluster } from './_cluster.js'
+import { askOnFirst, headers, openElicitingSession } from './_cluster-elicitation.js'
 import { post } from './_requests.js'
 
-const VERSION = '2025-11-25'
 let cluster: TestCluster | undefined
 
 afterEach(async () => {
@@ -53,52 +53,6 @@ class LossyBus implements ClusterBus {
   }
 }
 
-function headers(sessionId: string): Record<string, string> {
-  return { 'mcp-session-id': sessionId, 'mcp-protocol-version': VERSION }
-}
-
-/** A session initialized on instance 0 by a client that takes elicitations; both instances hold it. */
-async function open(c: TestCluster): Promise<string> {
-  const init = JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: VERSION,
-      capabilities: { elicitation: {} },
-      clientInfo: { name: 't', version: '1' },
-    },
-  })
-  const response = await c.fetchOn(0, post(init))
-  expect(response.status).toBe(200)
-  await response.text()
-  const sessionId = response.headers.get('mcp-session-id')!
-  const initialized = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })
-  expect((await c.fetchOn(1, post(initialized, headers(sessionId)))).status).toBe(202)
-  return sessionId
-}
-
-/** Calls the `ask` tool on instance 0 and reads up to its elicitation request. */
-async function ask(c: TestCluster, sessionId: string) {
-  const call = JSON.stringify({
-    jsonrpc: '2.0',
-    id: 2,
-    method: 'tools/call',
-    params: { name: 'ask', arguments: {} },
-  })
-  const stream = sseReader(await c.fetchOn(0, post(call, headers(sessionId))))
-  let event = await stream.next()
-  while (event !== undefined && event.data.trim() === '') event = await stream.next() // priming
-  const request = JSON.parse(event!.data) as { id: string; method: string }
-  expect(request.method).toBe('elicitation/create')
-  const answer = JSON.stringify({
-    jsonrpc: '2.0',
-    id: request.id,
-    result: { action: 'accept', content: { name: 'Ada' } },
-  })
-  return { stream, requestId: request.id, answer }
-}
-
 function setUp(heartbeatMs: number): { bus: LossyBus; backend: ClusterBackend; errors: unknown[] } {
   const memory = createMemoryCluster()
   const bus = new LossyBus(memory.bus)
@@ -111,8 +65,8 @@ function setUp(heartbeatMs: number): { bus: LossyBus; backend: ClusterBackend; e
 describe('cluster mode: answers and cancels the bus lost', () => {
   it('an answer published while the waiter was disconnected reaches the tool after the reconnect, once', async () => {
     const { bus, backend, errors } = setUp(60_000)
-    const sessionId = await open(cluster!)
-    const { stream, requestId, answer } = await ask(cluster!, sessionId)
+    const sessionId = await openElicitingSession(cluster!)
+    const { stream, requestId, answer } = await askOnFirst(cluster!, sessionId)
     bus.mode = 'drop'
     expect((await cluster!.fetchOn(1, post(answer, headers(sessionId)))).status).toBe(202)
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -128,8 +82,8 @@ describe('cluster mode: answers and cancels the bus lost', () => {
 
   it('without a reconnect report, the waiter takes the answer at its next heartbeat', async () => {
     const { bus } = setUp(100)
-    const sessionId = await open(cluster!)
-    const { stream, answer } = await ask(cluster!, sessionId)
+    const sessionId = await openElicitingSession(cluster!)
+    const { stream, answer } = await askOnFirst(cluster!, sessionId)
     bus.mode = 'drop'
     expect((await cluster!.fetchOn(1, post(answer, headers(sessionId)))).status).toBe(202)
     bus.reconnect(false)
@@ -139,8 +93,8 @@ describe('cluster mode: answers and cancels the bus lost', () => {
 
   it('an answer both stored and published late is delivered once', async () => {
     const { bus, backend, errors } = setUp(60_000)
-    const sessionId = await open(cluster!)
-    const { stream, requestId, answer } = await ask(cluster!, sessionId)
+    const sessionId = await openElicitingSession(cluster!)
+    const { stream, requestId, answer } = await askOnFirst(cluster!, sessionId)
     bus.mode = 'hold'
     expect((await cluster!.fetchOn(1, post(answer, headers(sessionId)))).status).toBe(202)
     bus.reconnect(true) // the waiter takes the stored copy
@@ -156,8 +110,8 @@ describe('cluster mode: answers and cancels the bus lost', () => {
 
   it('a live answer is taken from the mailbox too', async () => {
     const { backend } = setUp(60_000)
-    const sessionId = await open(cluster!)
-    const { stream, requestId, answer } = await ask(cluster!, sessionId)
+    const sessionId = await openElicitingSession(cluster!)
+    const { stream, requestId, answer } = await askOnFirst(cluster!, sessionId)
     expect((await cluster!.fetchOn(1, post(answer, headers(sessionId)))).status).toBe(202)
     expect(JSON.parse((await stream.next())!.data).id).toBe(2)
     // The waiter deletes the stored copy once it delivered the live one.
@@ -167,7 +121,7 @@ describe('cluster mode: answers and cancels the bus lost', () => {
 
   it('a cancel published while the instance running the request was disconnected stops it after the reconnect', async () => {
     const { bus } = setUp(60_000)
-    const sessionId = await open(cluster!)
+    const sessionId = await openElicitingSession(cluster!)
     const call = JSON.stringify({
       jsonrpc: '2.0',
       id: 7,
