@@ -6,6 +6,11 @@ import { createServer, connect as dial, type Socket } from 'node:net'
 /** A proxy listening on 127.0.0.1; `url` reaches Redis through it. */
 export interface SlowReconnectProxy {
   readonly url: string
+  /**
+   * The addresses Redis sees for the connections through the proxy now (`CLIENT KILL ADDR`
+   * takes them), so a test kills its own connections only, not those of tests running beside it.
+   */
+  addresses(): string[]
   close(): Promise<void>
 }
 
@@ -15,6 +20,7 @@ export async function slowReconnectProxy(
 ): Promise<SlowReconnectProxy> {
   const target = new URL(redisUrl)
   const sockets = new Set<Socket>()
+  const upstreams = new Set<Socket>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
   let connections = 0
   const server = createServer((client) => {
@@ -25,8 +31,10 @@ export async function slowReconnectProxy(
     const forward = () => {
       const upstream = dial(Number(target.port), target.hostname)
       sockets.add(upstream)
+      upstream.on('connect', () => upstreams.add(upstream))
       upstream.on('close', () => {
         sockets.delete(upstream)
+        upstreams.delete(upstream)
         client.destroy()
       })
       upstream.on('error', () => {})
@@ -46,6 +54,7 @@ export async function slowReconnectProxy(
   const address = server.address() as { port: number }
   return {
     url: `redis://127.0.0.1:${address.port}`,
+    addresses: () => [...upstreams].map((s) => `${s.localAddress}:${s.localPort}`),
     async close() {
       for (const timer of timers) clearTimeout(timer)
       for (const socket of sockets) socket.destroy()

@@ -10,6 +10,7 @@ import {
   fromBun,
 } from '../src/index.js'
 import { redisHarness } from './_harness.js'
+import { slowReconnectProxy } from './_slow-reconnect-proxy.js'
 
 /** The part of Bun's RedisClient the test uses. */
 interface BunRedisClient extends BunRedisClientLike {
@@ -41,7 +42,10 @@ describe.skipIf(Bun === undefined)('on Bun', () => {
     const url = inject('redisUrl')
     const client = new Bun!.RedisClient(url)
     await client.connect()
-    const subscriber = await client.duplicate()
+    // Through a proxy, so the test kills its own subscriber only (other files may share the Redis).
+    const proxy = await slowReconnectProxy(url, 0)
+    const subscriber = new Bun!.RedisClient(proxy.url) as BunRedisClient & BunRedisSubscriberLike
+    await subscriber.connect()
     let theirs = 0
     subscriber.onconnect = () => theirs++ // the user's own callback is kept
     const cluster = createRedisCluster(fromBun(client, subscriber), {
@@ -61,7 +65,8 @@ describe.skipIf(Bun === undefined)('on Bun', () => {
         void cluster.bus.publish(topic, `after ${reconnects}`).then((n) => heard.push(n))
       })
       for (let round = 1; round <= 2; round++) {
-        await client.send('CLIENT', ['KILL', 'TYPE', 'pubsub'])
+        const [address] = proxy.addresses()
+        expect(await client.send('CLIENT', ['KILL', 'TYPE', 'pubsub', 'ADDR', address!])).toBe(1)
         await waitFor(() => reconnects === round && heard.length === round)
       }
       expect(heard).toEqual([1, 1])
@@ -74,6 +79,7 @@ describe.skipIf(Bun === undefined)('on Bun', () => {
     } finally {
       subscriber.close()
       client.close()
+      await proxy.close()
     }
   })
 })

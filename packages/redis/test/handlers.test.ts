@@ -3,6 +3,11 @@
 import { createClient } from 'redis'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { sseReader, startCluster, type TestCluster } from '../../server/test/_cluster.js'
+import {
+  askOnFirst,
+  headers,
+  openElicitingSession,
+} from '../../server/test/_cluster-elicitation.js'
 import { describeClusterLegacyScenarios } from '../../server/test/_cluster-legacy-scenarios.js'
 import { describeClusterScenarios } from '../../server/test/_cluster-scenarios.js'
 import { initializeBody, post } from '../../server/test/_requests.js'
@@ -105,6 +110,36 @@ describe('cluster mode on Redis: costs and cleanup', () => {
       )
       expect(deleted.status).toBe(200)
       expect(await scan(connection, `${prefix}:{${sessionId}}*`)).toEqual([])
+    } finally {
+      await cluster.close()
+    }
+  })
+
+  it('counts Redis commands for an answer that crosses instances (stored, published, taken)', async () => {
+    const counters = [{ commands: [] as string[] }, { commands: [] as string[] }]
+    const prefix = `q${crypto.randomUUID().slice(0, 8)}`
+    const backends = [
+      createRedisCluster(await connect(counters[0]!), { prefix }),
+      createRedisCluster(await connect(counters[1]!), { prefix }),
+    ]
+    const cluster = startCluster(2, {}, backends, 60_000)
+    try {
+      let poster: string[] = []
+      // Twice: the first round may load the scripts (EVAL after NOSCRIPT) on a fresh Redis.
+      for (let round = 0; round < 2; round++) {
+        const sessionId = await openElicitingSession(cluster)
+        const { stream, answer } = await askOnFirst(cluster, sessionId)
+        for (const counter of counters) counter.commands.length = 0
+        expect((await cluster.fetchOn(1, post(answer, headers(sessionId)))).status).toBe(202)
+        poster = [...counters[1]!.commands]
+        expect(JSON.parse((await stream.next())!.data).id).toBe(2)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      console.log(
+        `Redis commands for a cross-instance answer: the POST's instance ${poster.join(' ')}; the waiter ${counters[0]!.commands.join(' ')}`,
+      )
+      // touch, store the answer, publish it (1 more than before the mailbox)
+      expect(poster).toEqual(['EVALSHA', 'EVALSHA', 'PUBLISH'])
     } finally {
       await cluster.close()
     }
