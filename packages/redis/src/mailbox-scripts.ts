@@ -5,31 +5,41 @@ import { LuaScript } from './lua-scripts.js'
 // session's record as their one key and build the mailbox's key from it (same hash slot).
 
 /**
- * ARGV: key, message, ttl, most kept. 1 when stored, 0 when the session is gone. Drops the
- * messages that ran out and, past the bound, the one that runs out first; the hash expires with
- * its newest message, and never after the session's record.
+ * ARGV: key, message, ttl, most kept, most bytes in all. 1 when stored, 0 when the session is gone
+ * or the message alone is over the bytes. Drops the messages that ran out and, past a bound, those
+ * that run out first; the hash expires with its newest message, and never after the session's
+ * record.
  */
 export const STORE_ANSWER: LuaScript = new LuaScript(`
 local base = KEYS[1]
+local ttl, most, most_bytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if #ARGV[2] > most_bytes then return 0 end
 local left = redis.call('PTTL', base)
 if left == -2 then return 0 end
 local an = base .. ':an'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl, most = tonumber(ARGV[3]), tonumber(ARGV[4])
 local all = redis.call('HGETALL', an)
-local count, first, first_at = 0, nil, nil
+local kept, bytes = {}, #ARGV[2]
 for i = 1, #all, 2 do
   local value = all[i + 1]
-  local at = tonumber(string.sub(value, 1, string.find(value, ' ', 1, true) - 1))
+  local sp = string.find(value, ' ', 1, true)
+  local at = tonumber(string.sub(value, 1, sp - 1))
   if at <= now then
     redis.call('HDEL', an, all[i])
   elseif all[i] ~= ARGV[1] then
-    count = count + 1
-    if first_at == nil or at < first_at then first, first_at = all[i], at end
+    kept[#kept + 1] = {all[i], at, #value - sp}
+    bytes = bytes + #value - sp
   end
 end
-if count >= most then redis.call('HDEL', an, first) end
+table.sort(kept, function(x, y) return x[2] < y[2] end)
+local count = #kept
+for _, entry in ipairs(kept) do
+  if count < most and bytes <= most_bytes then break end
+  redis.call('HDEL', an, entry[1])
+  count = count - 1
+  bytes = bytes - entry[3]
+end
 redis.call('HSET', an, ARGV[1], (now + ttl) .. ' ' .. ARGV[2])
 local keep = redis.call('PTTL', an)
 if keep < ttl then keep = ttl end

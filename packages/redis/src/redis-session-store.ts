@@ -6,7 +6,13 @@ import type {
   SessionRecord,
   SessionStore,
 } from '@mcpwire/server'
-import { checkTtlMs, MAX_STORED_ANSWERS, replayStateText, sessionRecordText } from '@mcpwire/server'
+import {
+  checkTtlMs,
+  MAX_STORED_ANSWER_BYTES,
+  MAX_STORED_ANSWERS,
+  replayStateText,
+  sessionRecordText,
+} from '@mcpwire/server'
 import type { CommandRunner } from './command-runner.js'
 import type { KeyLayout } from './key-layout.js'
 import {
@@ -104,7 +110,7 @@ export class RedisSessionStore implements SessionStore {
     ttlMs: number,
   ): Promise<boolean> {
     checkTtlMs(ttlMs)
-    const args = [key, message, ttlMs, MAX_STORED_ANSWERS]
+    const args = [key, message, ttlMs, MAX_STORED_ANSWERS, MAX_STORED_ANSWER_BYTES]
     return Number(await this.#run.script(STORE_ANSWER, this.#keys.session(sessionId), args)) === 1
   }
 

@@ -37,6 +37,7 @@ export type {
 } from './cluster/session-store.js'
 export {
   checkTtlMs,
+  MAX_STORED_ANSWER_BYTES,
   MAX_STORED_ANSWERS,
   replayStateText,
   sessionRecordText,

@@ -2,7 +2,12 @@
 // backend here and against Redis in @mcpwire/redis, so both behave the same for the core.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ClusterBackend, McpMessage, SessionRecord } from '../src/index.js'
-import { clusterStreamId, MAX_STORED_ANSWERS, requestKey } from '../src/index.js'
+import {
+  clusterStreamId,
+  MAX_STORED_ANSWER_BYTES,
+  MAX_STORED_ANSWERS,
+  requestKey,
+} from '../src/index.js'
 import { waitFor } from './_wait-for.js'
 
 /** How the contract drives one backend. */
@@ -267,6 +272,18 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         await a.sessions.storeAnswer!(id, keys[0]!, answer('w.0b'), long)
         expect(await b.sessions.takeAnswers!(id, keys)).toEqual(
           new Map([[keys[0]!, answer('w.0b')]]),
+        )
+      })
+      it(`a mailbox keeps at most ${MAX_STORED_ANSWER_BYTES} bytes: more drops what runs out first`, async () => {
+        const { id } = await openSession()
+        const big = (n: number) =>
+          `"${String(n).repeat(Math.floor(MAX_STORED_ANSWER_BYTES * 0.6))}"`
+        const [one, two, three] = [requestKey('w.1'), requestKey('w.2'), requestKey('w.3')]
+        expect(await a.sessions.storeAnswer!(id, one, big(1), long / 2)).toBe(true)
+        expect(await a.sessions.storeAnswer!(id, two, big(2), long)).toBe(true)
+        expect(await a.sessions.storeAnswer!(id, three, `${big(3)}${big(3)}`, long)).toBe(false)
+        expect(await b.sessions.takeAnswers!(id, [one, two, three])).toEqual(
+          new Map([[two, big(2)]]),
         )
       })
     })

@@ -110,6 +110,7 @@ describe('public API', () => {
         "INTERRUPTED_MESSAGE",
         "InMemoryEventStore",
         "MAX_STORED_ANSWERS",
+        "MAX_STORED_ANSWER_BYTES",
         "McpTransport",
         "SUPPORTED_PROTOCOL_VERSIONS",
         "StreamEndedError",

@@ -9,6 +9,7 @@ import type {
 } from './session-store.js'
 import {
   checkTtlMs,
+  MAX_STORED_ANSWER_BYTES,
   MAX_STORED_ANSWERS,
   replayStateText,
   sessionRecordText,
@@ -128,21 +129,23 @@ export class MemorySessionStore implements SessionStore {
   ): Promise<boolean> {
     checkTtlMs(ttlMs)
     const session = this.#state.session(sessionId)
-    if (session === undefined) return false
+    if (session === undefined || message.length > MAX_STORED_ANSWER_BYTES) return false
     const now = this.#state.now()
     session.answers ??= new Map()
     const answers = session.answers
     answers.delete(key)
-    let first: string | undefined
-    let firstAt = Number.POSITIVE_INFINITY
-    for (const [stored, { expiresAt }] of answers) {
-      if (expiresAt <= now) answers.delete(stored)
-      else if (expiresAt < firstAt) {
-        first = stored
-        firstAt = expiresAt
-      }
+    let bytes = message.length
+    for (const [stored, answer] of answers) {
+      if (answer.expiresAt <= now) answers.delete(stored)
+      else bytes += answer.message.length
     }
-    if (answers.size >= MAX_STORED_ANSWERS && first !== undefined) answers.delete(first)
+    // Past a bound, the messages that run out first give way.
+    const byExpiry = [...answers].sort((x, y) => x[1].expiresAt - y[1].expiresAt)
+    for (const [stored, answer] of byExpiry) {
+      if (answers.size < MAX_STORED_ANSWERS && bytes <= MAX_STORED_ANSWER_BYTES) break
+      answers.delete(stored)
+      bytes -= answer.message.length
+    }
     // Never past the session: its expiry ends the mailbox with it.
     answers.set(key, { message, expiresAt: Math.min(now + ttlMs, session.expiresAt) })
     return true

@@ -127,10 +127,11 @@ export interface SessionStore {
    * bus only, at most once.
    *
    * The mailbox is bounded: a message lives `ttlMs` (at most as long as the session), a mailbox
-   * keeps at most {@link MAX_STORED_ANSWERS} (storing one more drops the one that expires first),
-   * and it goes with the session.
+   * keeps at most {@link MAX_STORED_ANSWERS} messages of {@link MAX_STORED_ANSWER_BYTES} in all
+   * (storing one more drops those that expire first), and it goes with the session.
    *
-   * @returns `false` (nothing stored) when the session is gone.
+   * @returns `false` (nothing stored) when the session is gone, or the message alone is longer
+   *   than {@link MAX_STORED_ANSWER_BYTES}.
    */
   storeAnswer?(sessionId: string, key: string, message: string, ttlMs: number): Promise<boolean>
   /**
@@ -152,6 +153,18 @@ export interface SessionStore {
  * ```
  */
 export const MAX_STORED_ANSWERS = 64
+
+/**
+ * How long the messages of a session's mailbox may be in all, in characters of their JSON text
+ * (bytes for ASCII), so that a client cannot park large bodies in the store: 1 MiB. A longer
+ * answer still goes over the bus, at most once.
+ *
+ * @example
+ * ```ts
+ * MAX_STORED_ANSWER_BYTES // 1048576
+ * ```
+ */
+export const MAX_STORED_ANSWER_BYTES: number = 1024 * 1024
 
 /**
  * The text a store keeps for a record: `fixed` (id, principal, kind, protocol version, owner),
