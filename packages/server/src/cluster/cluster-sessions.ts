@@ -227,12 +227,11 @@ export class ClusterSessions implements BusListener {
       const keys = session.awaitedAnswerKeys
       if (reconnected) for (const key of session.runningRequestKeys) keys.push(`c${key}`)
       if (keys.length === 0) continue
-      this.#take(session, keys).then(
-        (found) => {
+      this.#take(session, keys)
+        .then((found) => {
           for (const text of found.values()) this.#deliver(session, JSON.parse(text) as McpMessage)
-        },
-        (error: unknown) => this.#registry.options.onerror(error),
-      )
+        })
+        .catch((error: unknown) => this.#registry.options.onerror(error))
     }
   }
 
