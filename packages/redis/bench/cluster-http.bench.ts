@@ -37,7 +37,13 @@ async function serveChild(variant: Variant, redisUrl: string): Promise<void> {
   if (variant === 'redis') {
     const { createClient } = await import('redis')
     const { createRedisCluster, fromNodeRedis } = await import('../src/index.js')
-    const client = await createClient({ url: redisUrl }).connect()
+    // The client options the README recommends (no per-command timer of node-redis's own, no
+    // offline queue): the adapter bounds every command itself.
+    const client = await createClient({
+      url: redisUrl,
+      commandOptions: { timeout: 0 },
+      disableOfflineQueue: true,
+    }).connect()
     const subscriber = await client.duplicate().connect()
     backend = createRedisCluster(fromNodeRedis(client, subscriber), {
       prefix: `bench${process.pid}`,
