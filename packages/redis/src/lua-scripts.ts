@@ -2,6 +2,8 @@
 export class LuaScript {
   readonly source: string
   #sha1: Promise<string> | undefined
+  /** The SHA1 once {@link sha1} has computed it. */
+  known: string | undefined
 
   constructor(source: string) {
     this.source = source
@@ -10,9 +12,12 @@ export class LuaScript {
   sha1(): Promise<string> {
     this.#sha1 ??= crypto.subtle
       .digest('SHA-1', new TextEncoder().encode(this.source))
-      .then((digest) =>
-        [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
-      )
+      .then((digest) => {
+        this.known = [...new Uint8Array(digest)]
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join('')
+        return this.known
+      })
     return this.#sha1
   }
 }
