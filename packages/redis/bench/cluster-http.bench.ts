@@ -21,7 +21,7 @@ import { ensureRedisServer, startRedisServer } from '../test/_redis-server.js'
 
 const CONCURRENCY = 16
 const CALLS = Number(process.env.CALLS ?? 3000)
-const WARMUP = 200
+const WARMUP = 500
 const ROUNDS = Number(process.env.ROUNDS ?? 4)
 const RUN_LIMIT_MS = 30_000
 const VERSION = '2025-11-25'
