@@ -18,7 +18,10 @@ export async function withRedisCluster(
   const url = env.REDIS_URL
   if (url === undefined || url === '') return options
   const { createClient } = await import('redis')
-  const client = createClient({ url })
+  // As the @mcpwire/redis README recommends: the adapter bounds every command itself, so
+  // node-redis need not arm its own timer per command, and a command sent while disconnected
+  // fails at once (503) instead of waiting in an offline queue to run late.
+  const client = createClient({ url, commandOptions: { timeout: 0 }, disableOfflineQueue: true })
   client.on('error', (error) => console.error('redis:', error))
   await client.connect()
   const subscriber = client.duplicate()

@@ -93,7 +93,11 @@ async function redisBackend(): Promise<
   if (url === undefined) return undefined
   const { createClient } = await import('redis')
   const { createRedisCluster, fromNodeRedis } = await import('../src/index.js')
-  const client = await createClient({ url }).connect()
+  const client = await createClient({
+    url,
+    commandOptions: { timeout: 0 },
+    disableOfflineQueue: true,
+  }).connect()
   const subscriber = await client.duplicate().connect()
   return {
     backend: createRedisCluster(fromNodeRedis(client, subscriber), {

@@ -5,8 +5,9 @@
 // (node-redis, on a redis-server this bench starts on a free port and stops). Rounds interleave
 // the variants; each prints calls/s, p50/p99 and the latency ratio to plain, and for Redis the
 // commands per call and the server's µs per command (INFO commandstats).
-// Run from packages/redis: npx tsx bench/cluster-http.bench.ts   (ROUNDS=4 CALLS=3000 SHARED=1)
-import { fork } from 'node:child_process'
+// Run from packages/redis: npx tsx bench/cluster-http.bench.ts   (ROUNDS=4 CALLS=3000 SHARED=1
+// CPU_PROF_DIR=/tmp/prof STATS=1 for every Redis command's count and time)
+import { type ChildProcess, fork } from 'node:child_process'
 import { postMcp, replyMessage } from '../../server/bench/_bench-kit.js'
 import { RawHttpClient } from '../../server/bench/_raw-http-client.js'
 import {
@@ -20,7 +21,7 @@ import { ensureRedisServer, startRedisServer } from '../test/_redis-server.js'
 
 const CONCURRENCY = 16
 const CALLS = Number(process.env.CALLS ?? 3000)
-const WARMUP = 200
+const WARMUP = 500
 const ROUNDS = Number(process.env.ROUNDS ?? 4)
 const RUN_LIMIT_MS = 30_000
 const VERSION = '2025-11-25'
@@ -36,7 +37,13 @@ async function serveChild(variant: Variant, redisUrl: string): Promise<void> {
   if (variant === 'redis') {
     const { createClient } = await import('redis')
     const { createRedisCluster, fromNodeRedis } = await import('../src/index.js')
-    const client = await createClient({ url: redisUrl }).connect()
+    // The client options the README recommends (no per-command timer of node-redis's own, no
+    // offline queue): the adapter bounds every command itself.
+    const client = await createClient({
+      url: redisUrl,
+      commandOptions: { timeout: 0 },
+      disableOfflineQueue: true,
+    }).connect()
     const subscriber = await client.duplicate().connect()
     backend = createRedisCluster(fromNodeRedis(client, subscriber), {
       prefix: `bench${process.pid}`,
@@ -56,7 +63,12 @@ async function serveChild(variant: Variant, redisUrl: string): Promise<void> {
     const address = server.address()
     process.send?.({ port: typeof address === 'object' && address ? address.port : 0 })
   })
-  process.on('message', async () => {
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send?.({ cpu: user + system })
+      return
+    }
     server.closeAllConnections()
     server.close()
     await mcp.close()
@@ -69,6 +81,8 @@ interface Result {
   perSecond: number
   p50: number
   p99: number
+  /** CPU time per call, µs: the server process, redis-server, this load generator. */
+  cpu?: { server: number; redis: number; client: number }
 }
 
 async function initialize(port: number, lane: RawHttpClient): Promise<string> {
@@ -148,12 +162,42 @@ async function commandStats(url: string): Promise<Map<string, { calls: number; u
   return stats
 }
 
+/** The server child's CPU time so far, µs. */
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const listener = (message: { cpu?: number }) => {
+      if (message.cpu === undefined) return
+      child.off('message', listener)
+      resolve(message.cpu)
+    }
+    child.on('message', listener)
+    child.send('cpu')
+  })
+}
+
+/** redis-server's CPU time so far, µs (INFO cpu). */
+async function redisCpu(url: string): Promise<number> {
+  const { createClient } = await import('redis')
+  const client = await createClient({ url }).connect()
+  const info = await client.info('cpu')
+  await client.close()
+  const field = (name: string) => Number(info.match(new RegExp(`${name}:([\\d.]+)`))?.[1] ?? 0)
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6
+}
+
 async function measure(
   variant: Variant,
   redisUrl: string,
   shared: boolean,
 ): Promise<Result & { redis?: string }> {
-  const child = fork(process.argv[1]!, ['serve', variant, redisUrl], { stdio: 'inherit' })
+  // CPU_PROF_DIR=<dir> writes a V8 CPU profile of each server child there.
+  const profile = process.env.CPU_PROF_DIR
+  const child = fork(process.argv[1]!, ['serve', variant, redisUrl], {
+    stdio: 'inherit',
+    execArgv: profile
+      ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profile}`]
+      : undefined,
+  })
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m: { port: number }) => resolve(m.port))
@@ -161,7 +205,22 @@ async function measure(
     })
     await drive(port, shared, WARMUP)
     const before = variant === 'redis' ? await commandStats(redisUrl) : undefined
-    const result = await drive(port, shared, CALLS)
+    const cpuBefore = [
+      await serverCpu(child),
+      await redisCpu(redisUrl),
+      process.cpuUsage(),
+    ] as const
+    const measured = await drive(port, shared, CALLS)
+    const perCall = (micros: number) => micros / CALLS
+    const clientCpu = process.cpuUsage(cpuBefore[2])
+    const result: Result = {
+      ...measured,
+      cpu: {
+        server: perCall((await serverCpu(child)) - cpuBefore[0]),
+        redis: perCall((await redisCpu(redisUrl)) - cpuBefore[1]),
+        client: perCall(clientCpu.user + clientCpu.system),
+      },
+    }
     if (before === undefined) return result
     const after = await commandStats(redisUrl)
     // Round trips are the scripts (EVALSHA); commands run inside them are counted too, under
@@ -170,6 +229,16 @@ async function measure(
       const a = after.get(name) ?? { calls: 0, usec: 0 }
       const b = before.get(name) ?? { calls: 0, usec: 0 }
       return { calls: a.calls - b.calls, usec: a.usec - b.usec }
+    }
+    if (process.env.STATS === '1') {
+      for (const name of after.keys()) {
+        const d = delta(name)
+        if (d.calls > 0) {
+          console.log(
+            `  ${name.padEnd(10)} ${(d.calls / CALLS).toFixed(2)}/call  ${(d.usec / d.calls).toFixed(1)} µs each`,
+          )
+        }
+      }
     }
     const evalsha = delta('evalsha')
     const pexpire = delta('pexpire')
@@ -201,7 +270,11 @@ async function main(): Promise<void> {
         for (const variant of VARIANTS) {
           const r = await measure(variant, redis.url, shared)
           if (variant === 'plain') plain = r
-          const extra = r.redis === undefined ? '' : `  ${r.redis}`
+          const cpu =
+            r.cpu === undefined
+              ? ''
+              : `  CPU/call µs server ${r.cpu.server.toFixed(0)} redis ${r.cpu.redis.toFixed(0)} client ${r.cpu.client.toFixed(0)}`
+          const extra = `${cpu}${r.redis === undefined ? '' : `  ${r.redis}`}`
           console.log(
             `round ${round} ${shared ? '1 session ' : '16 sessions'} ${variant.padEnd(6)} ${r.perSecond.toFixed(0).padStart(6)} calls/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  p50 ratio ${(r.p50 / plain!.p50).toFixed(2)}x  calls/s ratio ${(plain!.perSecond / r.perSecond).toFixed(2)}x${extra}`,
           )

@@ -63,13 +63,14 @@ export class CommandRunner {
     key: string,
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    const strings = args.map(String)
-    const sha = await script.sha1()
+    const sent = [script.known ?? (await script.sha1()), '1', key]
+    for (const arg of args) sent.push(String(arg))
     try {
-      return await this.send('EVALSHA', [sha, '1', key, ...strings])
+      return await this.send('EVALSHA', sent)
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error
-      return this.send('EVAL', [script.source, '1', key, ...strings])
+      sent[0] = script.source
+      return this.send('EVAL', sent)
     }
   }
 }

@@ -2,9 +2,8 @@
  * Where the adapter keeps things in Redis. Every key of a session shares the hash tag `{<id>}`, so
  * each script touches one slot:
  *
- * - `<prefix>:{<sid>}` hash: `rec` (fixed record JSON), `replay`, `v`, `ttl`, `l:<lease>`
- * - `<prefix>:{<sid>}:rq` hash: request key → instance, for requests in flight
- * - `<prefix>:{<sid>}:st` set: the session's stream ids
+ * - `<prefix>:{<sid>}` hash: `rec` (fixed record JSON), `replay`, `v`, `ttl`, `l:<lease>`,
+ *   `r:<key>` → instance for the request ids in flight, `s:<streamId>` for the session's streams
  * - `<prefix>:{<sid>}:ended` list: ended stream ids, newest first
  * - `<prefix>:{<sid>}:e:<streamId>` list: events `<n>:<json>`, end marker `<n>:`
  * - `<prefix>:{<sid>}:m:<streamId>` hash: `producer`, `n`, `ended`, `q:<key>` pending,

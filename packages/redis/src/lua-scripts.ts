@@ -2,6 +2,8 @@
 export class LuaScript {
   readonly source: string
   #sha1: Promise<string> | undefined
+  /** The SHA1 once {@link sha1} has computed it. */
+  known: string | undefined
 
   constructor(source: string) {
     this.source = source
@@ -10,9 +12,12 @@ export class LuaScript {
   sha1(): Promise<string> {
     this.#sha1 ??= crypto.subtle
       .digest('SHA-1', new TextEncoder().encode(this.source))
-      .then((digest) =>
-        [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
-      )
+      .then((digest) => {
+        this.known = [...new Uint8Array(digest)]
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join('')
+        return this.known
+      })
     return this.#sha1
   }
 }
@@ -26,26 +31,48 @@ export class LuaScript {
  * expiry: a full refresh sets all of them to 1.5 times `ttl`, and is skipped while the record has
  * between 1 and 1.5 times `ttl` left, so a busy session pays for it once per half TTL instead of on
  * every touch (2 PEXPIRE per stream, up to the ended streams kept plus the live ones). An idle
- * session thus expires between `ttl` and 1.5 times `ttl` after its last touch. Keys written
- * between full refreshes take the record's remaining time (session_pttl in APPEND_FN).
+ * session thus expires between `ttl` and 1.5 times `ttl` after its last touch. Keys created
+ * between full refreshes take the record's remaining time (when a stream opens, or the list of
+ * ended streams is created); a key that exists keeps its expiry when written.
+ *
+ * The record's hash also holds the session's request ids in flight (`r:<key>` → instance) and its
+ * stream ids (`s:<streamId>`), so that neither needs a key of its own with an expiry to keep.
  */
 const REFRESH = `
 local function refresh(base, ttl, left)
   local full = math.floor(tonumber(ttl) * 1.5)
-  if left >= tonumber(ttl) and left <= full then
-    redis.call('PEXPIRE', base .. ':rq', left)
-    return left
-  end
+  if left >= tonumber(ttl) and left <= full then return left end
   redis.call('PEXPIRE', base, full)
   redis.call('HSET', base, 'ttl', ttl)
-  redis.call('PEXPIRE', base .. ':rq', full)
-  redis.call('PEXPIRE', base .. ':st', full)
   redis.call('PEXPIRE', base .. ':ended', full)
-  for _, s in ipairs(redis.call('SMEMBERS', base .. ':st')) do
-    redis.call('PEXPIRE', base .. ':e:' .. s, full)
-    redis.call('PEXPIRE', base .. ':m:' .. s, full)
+  for _, f in ipairs(redis.call('HKEYS', base)) do
+    if string.sub(f, 1, 2) == 's:' then
+      local s = string.sub(f, 3)
+      redis.call('PEXPIRE', base .. ':e:' .. s, full)
+      redis.call('PEXPIRE', base .. ':m:' .. s, full)
+    end
   end
   return full
+end
+`
+
+/**
+ * Claims the request keys ARGV[first…] for instance in the record's hash. False, with nothing
+ * written, when one is already in flight or repeated.
+ */
+const CLAIM_FN = `
+local function claim(base, first, instance)
+  if #ARGV < first then return true end
+  if #ARGV == first then
+    return redis.call('HSETNX', base, 'r:' .. ARGV[first], instance) == 1
+  end
+  local seen = {}
+  for i = first, #ARGV do
+    if seen[ARGV[i]] or redis.call('HEXISTS', base, 'r:' .. ARGV[i]) == 1 then return false end
+    seen[ARGV[i]] = true
+  end
+  for i = first, #ARGV do redis.call('HSET', base, 'r:' .. ARGV[i], instance) end
+  return true
 end
 `
 
@@ -58,17 +85,11 @@ return 1
 `)
 
 /** ARGV: ttl, instance, request keys… The version, -1 gone, -2 duplicate (nothing claimed). */
-export const TOUCH: LuaScript = new LuaScript(`${REFRESH}
+export const TOUCH: LuaScript = new LuaScript(`${REFRESH}${CLAIM_FN}
 local base = KEYS[1]
 local left = redis.call('PTTL', base)
 if left == -2 then return -1 end
-local rq = base .. ':rq'
-local seen = {}
-for i = 3, #ARGV do
-  if seen[ARGV[i]] or redis.call('HEXISTS', rq, ARGV[i]) == 1 then return -2 end
-  seen[ARGV[i]] = true
-end
-for i = 3, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
+if not claim(base, 3, ARGV[2]) then return -2 end
 refresh(base, ARGV[1], left)
 return tonumber(redis.call('HGET', base, 'v'))
 `)
@@ -84,11 +105,15 @@ return redis.call('HINCRBY', KEYS[1], 'v', 1)
 /** No ARGV. 1 when the session existed. Deletes every key of the session. */
 export const DELETE_SESSION: LuaScript = new LuaScript(`
 local base = KEYS[1]
-local existed = redis.call('EXISTS', base)
-for _, s in ipairs(redis.call('SMEMBERS', base .. ':st')) do
-  redis.call('DEL', base .. ':e:' .. s, base .. ':m:' .. s)
+local existed = 0
+for _, f in ipairs(redis.call('HKEYS', base)) do
+  existed = 1
+  if string.sub(f, 1, 2) == 's:' then
+    local s = string.sub(f, 3)
+    redis.call('DEL', base .. ':e:' .. s, base .. ':m:' .. s)
+  end
 end
-redis.call('DEL', base, base .. ':rq', base .. ':st', base .. ':ended', base .. ':an')
+redis.call('DEL', base, base .. ':ended', base .. ':an')
 return existed
 `)
 
@@ -125,10 +150,15 @@ return 0
 `)
 
 /**
- * Appends one event. Returns its number, -2 when the stream ended or is gone, -3 for a stale seq.
- * The per-producer field h:<producer> holds "<seq> <number>" (number 0: skipped by end).
+ * Writing events. A stream is two keys: the list `e:<s>` of entries `<n>:<json>` (numbered from 1
+ * without gaps; `<n>:` is the end marker) and the hash `m:<s>` (`producer`, `n`, `ended`,
+ * `q:<key>` request keys it owes an answer, `h:<producer>` = "<seq> <number>" of the producer's
+ * latest write, number 0 when end skipped it). Every step reads what it needs with one HMGET and
+ * writes the hash with one HSET.
  */
 const APPEND_FN = `
+-- 0 when seq is new for the producer, its event's number when it is the producer's latest
+-- (an idempotent retry), -3 when it is older.
 local function check_seq_of(h, seq)
   if not h then return 0 end
   local sp = string.find(h, ' ', 1, true)
@@ -137,62 +167,72 @@ local function check_seq_of(h, seq)
   if seq <= hs then return -3 end
   return 0
 end
-local function check_seq(m, producer, seq)
-  if producer == '' then return 0 end
-  return check_seq_of(redis.call('HGET', m, 'h:' .. producer), seq)
+-- Sends command with items as its arguments, 200 at a time (Lua's stack bounds unpack); the
+-- last reply.
+local function chunked(command, key, items)
+  local reply
+  for i = 1, #items, 200 do
+    reply = redis.call(command, key, unpack(items, i, math.min(i + 199, #items)))
+  end
+  return reply
 end
--- checked: the caller knows the stream has not ended and seq is new for producer.
-local function append(base, s, data, producer, seq, answered, maxlen, checked)
-  local m, e = base .. ':m:' .. s, base .. ':e:' .. s
-  if not checked then
-    local known = check_seq(m, producer, seq)
-    if known ~= 0 then return known end
-    if redis.call('HEXISTS', m, 'ended') == 1 then return -2 end
+-- Writes event n (the caller checked that it is the next one and that seq is new), the counters
+-- and any extra fields of the hash.
+local function put(base, s, n, data, producer, seq, answered, maxlen, fields)
+  if redis.call('RPUSH', base .. ':e:' .. s, n .. ':' .. data) > tonumber(maxlen) then
+    redis.call('LTRIM', base .. ':e:' .. s, -tonumber(maxlen), -1)
   end
-  local n = redis.call('HINCRBY', m, 'n', 1)
-  if redis.call('RPUSH', e, n .. ':' .. data) > tonumber(maxlen) then
-    redis.call('LTRIM', e, -tonumber(maxlen), -1)
+  local m = base .. ':m:' .. s
+  fields[#fields + 1] = 'n'
+  fields[#fields + 1] = n
+  if producer ~= '' then
+    fields[#fields + 1] = 'h:' .. producer
+    fields[#fields + 1] = seq .. ' ' .. n
   end
-  if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, seq .. ' ' .. n) end
+  chunked('HSET', m, fields)
   if answered ~= '' and redis.call('HDEL', m, 'q:' .. answered) == 1 then
-    redis.call('HDEL', base .. ':rq', answered)
+    redis.call('HDEL', base, 'r:' .. answered)
   end
   return n
+end
+-- Appends to a stream that may exist: its number, -2 when it ended or is unknown, -3 stale seq.
+local function append(base, s, data, producer, seq, answered, maxlen)
+  local state = redis.call('HMGET', base .. ':m:' .. s, 'n', 'ended', 'h:' .. producer)
+  if not state[1] then return -2 end
+  if producer ~= '' then
+    local known = check_seq_of(state[3], seq)
+    if known ~= 0 then return known end
+  end
+  if state[2] then return -2 end
+  return put(base, s, tonumber(state[1]) + 1, data, producer, seq, answered, maxlen, {})
 end
 local function session_pttl(base, fallback)
   local left = redis.call('PTTL', base)
   if left > 0 then return left end
   return fallback or redis.call('HGET', base, 'ttl') or 60000
 end
-local function expire_stream(base, s, ttl)
-  redis.call('PEXPIRE', base .. ':e:' .. s, ttl)
-  redis.call('PEXPIRE', base .. ':m:' .. s, ttl)
-end
 `
 
-/** Opens a stream (registering it under the session) and appends its first event. As append. */
+/**
+ * Opens a stream (registering it under the session, its keys expiring with the record) and
+ * appends its first event; on a stream that exists, appends. As append.
+ */
 const OPEN_FN = `
 local function open(base, s, opening_producer, ttl, maxlen, data, producer, seq, answered, first_pending, left)
   local m = base .. ':m:' .. s
-  left = left or session_pttl(base, ttl)
-  local created = redis.call('EXISTS', m) == 0
-  if created then
-    -- One HSET for the usual few fields; chunks keep unpack within Lua's stack on a large batch.
-    local fields = {'producer', opening_producer, 'n', 0}
-    for i = first_pending, #ARGV do
-      fields[#fields + 1] = 'q:' .. ARGV[i]
-      fields[#fields + 1] = 1
-      if #fields >= 200 then
-        redis.call('HSET', m, unpack(fields))
-        fields = {}
-      end
-    end
-    if #fields > 0 then redis.call('HSET', m, unpack(fields)) end
-    redis.call('SADD', base .. ':st', s)
-    redis.call('PEXPIRE', base .. ':st', left)
+  if redis.call('HSETNX', m, 'producer', opening_producer) == 0 then
+    return append(base, s, data, producer, seq, answered, maxlen)
   end
-  local n = append(base, s, data, producer, seq, answered, maxlen, created)
-  expire_stream(base, s, left)
+  left = left or session_pttl(base, ttl)
+  local fields = {}
+  for i = first_pending, #ARGV do
+    fields[#fields + 1] = 'q:' .. ARGV[i]
+    fields[#fields + 1] = 1
+  end
+  redis.call('HSET', base, 's:' .. s, 1)
+  local n = put(base, s, 1, data, producer, seq, answered, maxlen, fields)
+  redis.call('PEXPIRE', base .. ':e:' .. s, left)
+  redis.call('PEXPIRE', m, left)
   return n
 end
 `
@@ -211,16 +251,11 @@ return open(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonum
  * {-1} when the session is gone, {-2} when a pending key is in flight (nothing written either
  * way), else {replay version, the first event's number or -2 / -3 as append}.
  */
-export const TOUCH_OPEN: LuaScript = new LuaScript(`${REFRESH}${APPEND_FN}${OPEN_FN}
+export const TOUCH_OPEN: LuaScript = new LuaScript(`${REFRESH}${CLAIM_FN}${APPEND_FN}${OPEN_FN}
 local base, ttl = KEYS[1], ARGV[3]
 local left = redis.call('PTTL', base)
 if left == -2 then return {-1} end
-local rq, seen = base .. ':rq', {}
-for i = 9, #ARGV do
-  if seen[ARGV[i]] or redis.call('HEXISTS', rq, ARGV[i]) == 1 then return {-2} end
-  seen[ARGV[i]] = true
-end
-for i = 9, #ARGV do redis.call('HSET', rq, ARGV[i], ARGV[2]) end
+if not claim(base, 9, ARGV[2]) then return {-2} end
 -- The record's time left after the refresh, for the stream's keys.
 left = refresh(base, ttl, left)
 local v = tonumber(redis.call('HGET', base, 'v'))
@@ -229,19 +264,16 @@ return {v, open(base, ARGV[1], ARGV[2], ttl, ARGV[4], ARGV[5], ARGV[6], tonumber
 
 /** ARGV: stream, maxlen, data, producer, seq, answered. As append. */
 export const APPEND: LuaScript = new LuaScript(`${APPEND_FN}
-local base, s = KEYS[1], ARGV[1]
-if redis.call('EXISTS', base .. ':m:' .. s) == 0 then return -2 end
-local n = append(base, s, ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[2])
-if n > 0 then expire_stream(base, s, session_pttl(base)) end
-return n
+return append(KEYS[1], ARGV[1], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[2])
 `)
 
 /**
  * ARGV: stream, maxlen, max ended streams, producer, seq, then (data, answered) per message.
- * {1, number or 0 per message} or {-2} / {-3}.
+ * {1, number or 0 per message} or {-2} / {-3}. A message answering a request the stream no longer
+ * owes is skipped (0). Every request key the stream still owes is released.
  */
 export const END: LuaScript = new LuaScript(`${APPEND_FN}
-local base, s, maxlen, producer, seq = KEYS[1], ARGV[1], ARGV[2], ARGV[4], tonumber(ARGV[5])
+local base, s, maxlen, producer, seq = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[4], tonumber(ARGV[5])
 local m, e = base .. ':m:' .. s, base .. ':e:' .. s
 -- 'n' is set when a stream opens and never removed: nil means the stream is unknown.
 local state = redis.call('HMGET', m, 'ended', 'h:' .. producer, 'n')
@@ -254,42 +286,53 @@ if state[1] then
   return out
 end
 if producer ~= '' and check_seq_of(state[2], seq) ~= 0 then return {-3} end
-local out = {1}
-local k = 0
+local owed, q_fields, r_fields = {}, {}, {}
+for _, f in ipairs(redis.call('HKEYS', m)) do
+  if string.sub(f, 1, 2) == 'q:' then
+    local key = string.sub(f, 3)
+    owed[key] = true
+    q_fields[#q_fields + 1] = f
+    r_fields[#r_fields + 1] = 'r:' .. key
+  end
+end
+local n = tonumber(state[3])
+local entries, ids, last = {}, {}, 0
 for i = 6, #ARGV, 2 do
   local answered = ARGV[i + 1]
-  if answered ~= '' and redis.call('HEXISTS', m, 'q:' .. answered) == 0 then
-    out[#out + 1] = 0
-    if producer ~= '' then redis.call('HSET', m, 'h:' .. producer, (seq + k) .. ' 0') end
+  if answered ~= '' and not owed[answered] then
+    last = 0
   else
-    -- Not ended and seq + k is past the producer's last seq: checked above, then written here.
-    out[#out + 1] = append(base, s, ARGV[i], producer, seq + k, answered, maxlen, true)
+    n = n + 1
+    entries[#entries + 1] = n .. ':' .. ARGV[i]
+    last = n
+    if answered ~= '' then owed[answered] = nil end
   end
-  k = k + 1
+  ids[#ids + 1] = last
 end
-local fields = redis.call('HKEYS', m)
-for _, f in ipairs(fields) do
-  if string.sub(f, 1, 2) == 'q:' then
-    redis.call('HDEL', base .. ':rq', string.sub(f, 3))
-    redis.call('HDEL', m, f)
-  end
+n = n + 1
+entries[#entries + 1] = n .. ':'
+if chunked('RPUSH', e, entries) > maxlen then redis.call('LTRIM', e, -maxlen, -1) end
+local fields = {'n', n, 'ended', 1, 'eb_p', producer, 'eb_s', seq, 'eb_ids', table.concat(ids, ',')}
+if producer ~= '' and #ids > 0 then
+  fields[#fields + 1] = 'h:' .. producer
+  fields[#fields + 1] = (seq + #ids - 1) .. ' ' .. last
 end
-local ids = {}
-for i = 2, #out do ids[#ids + 1] = out[i] end
-redis.call('HSET', m, 'ended', 1, 'eb_p', producer, 'eb_s', seq, 'eb_ids', table.concat(ids, ','))
-local n = redis.call('HINCRBY', m, 'n', 1)
-redis.call('RPUSH', e, n .. ':')
+redis.call('HSET', m, unpack(fields))
+if #q_fields > 0 then
+  chunked('HDEL', m, q_fields)
+  chunked('HDEL', base, r_fields)
+end
 local ended = base .. ':ended'
 local kept = redis.call('LPUSH', ended, s)
+if kept == 1 then redis.call('PEXPIRE', ended, session_pttl(base)) end
 while kept > tonumber(ARGV[3]) do
   local old = redis.call('RPOP', ended)
   redis.call('DEL', base .. ':e:' .. old, base .. ':m:' .. old)
-  redis.call('SREM', base .. ':st', old)
+  redis.call('HDEL', base, 's:' .. old)
   kept = kept - 1
 end
-local ttl = session_pttl(base)
-redis.call('PEXPIRE', ended, ttl)
-expire_stream(base, s, ttl)
+local out = {1}
+for i = 1, #ids do out[#out + 1] = ids[i] end
 return out
 `)
 
@@ -345,7 +388,7 @@ return out
 export const DELETE_STREAM: LuaScript = new LuaScript(`
 local base, s = KEYS[1], ARGV[1]
 redis.call('DEL', base .. ':e:' .. s, base .. ':m:' .. s)
-redis.call('SREM', base .. ':st', s)
+redis.call('HDEL', base, 's:' .. s)
 redis.call('LREM', base .. ':ended', 0, s)
 return 0
 `)

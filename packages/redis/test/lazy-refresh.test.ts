@@ -67,13 +67,21 @@ describe('lazy idle-TTL refresh', () => {
     await cluster.sessions.touch(id, TTL, { instance: 'a1', requestIds: [requestKey(2)] })
     await call(id, 3)
     const second = await ttls(id)
+    const p3 = `:m:${clusterStreamId(id, 'p3')}`
     const record = second.get('')!
     // Not refreshed: the record lost the 300 ms, so did the first stream's keys.
     expect(record).toBeLessThan(first.get('')! - 200)
     expect(second.get(p1)).toBeLessThan(first.get(p1)! - 200)
-    // Every key, old or written since (the new stream, the request ids), expires with the record
-    // and at least the TTL after this touch.
-    expect(second.size).toBeGreaterThanOrEqual(7)
+    // Every key, old or written since (the new stream), expires with the record and at least the
+    // TTL after this touch: the record (which also holds the request ids in flight and the stream
+    // ids), the list of ended streams, and two keys per stream.
+    expect([...second.keys()].sort()).toEqual(
+      ['', ':ended', p1, p1.replace(':m:', ':e:'), p3, p3.replace(':m:', ':e:')].sort(),
+    )
+    const fields = (await send('HKEYS', [`${prefix}:{${id}}`])) as unknown as string[]
+    expect(fields).toContain(`r:${requestKey(2)}`) // claimed by the touch, still in flight
+    expect(fields).not.toContain(`r:${requestKey(3)}`) // answered, released by end
+    expect(fields).toEqual(expect.arrayContaining([`s:${clusterStreamId(id, 'p1')}`]))
     for (const [key, left] of second) {
       expect(left, key).toBeGreaterThanOrEqual(TTL - 200)
       expect(Math.abs(left - record), key).toBeLessThan(200)

@@ -445,6 +445,16 @@ export function describeClusterContract(name: string, harness: ClusterHarness): 
         )
       })
 
+      it('end() stores one answer per request: a second answer to the same id is skipped', async () => {
+        const { id } = await openSession()
+        const s = clusterStreamId(id, 'p2')
+        await a.events.open(s, { producer: 'a1', pending: [requestKey(1)] }, {}, 'a1', 1, long)
+        const ids = await b.events.end(s, [failure(1), result(1)], 'b1', 1)
+        expect(ids).toEqual([`${s}_2`, null])
+        const { events } = await a.events.read(s, null, 10)
+        expect(events.map((event) => event.message)).toEqual([{}, failure(1)])
+      })
+
       it(`a stream keeps only its newest events (maxEventsPerStream)`, async () => {
         const { id } = await openSession()
         const s = clusterStreamId(id, 'g')

@@ -266,6 +266,12 @@ export function describeClusterScenarios(title: string, start: StartThree): void
       expect(((await duplicate.json()) as { error: { message: string } }).error.message).toMatch(
         /already in use/,
       )
+      // Also as the session's first request on an instance (2 has not served it yet).
+      const cold = await cluster.fetchOn(2, call(7, 'echo', { text: 'cold' }))
+      expect(cold.status).toBe(400)
+      expect(((await cold.json()) as { error: { message: string } }).error.message).toMatch(
+        /already in use/,
+      )
       for (const resolve of hangs.waiting.splice(0)) resolve()
       expect(await hang.text()).toContain('i0:released')
       const reused = await cluster.fetchOn(1, call(7, 'echo', { text: 'reused' }))

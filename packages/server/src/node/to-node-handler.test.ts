@@ -400,10 +400,14 @@ describe('toNodeHandler disconnects and errors', () => {
   })
 
   it('toNodeHandler() aborts the signal of a pending fetch and cancels its late body', async () => {
+    const started = deferred()
     const aborted = deferred()
     const cancelled = deferred()
     const url = await listen(async (request) => {
-      await new Promise((resolve) => request.signal.addEventListener('abort', resolve))
+      started.resolve()
+      if (!request.signal.aborted) {
+        await new Promise((resolve) => request.signal.addEventListener('abort', resolve))
+      }
       aborted.resolve()
       return new Response(
         new ReadableStream({
@@ -417,7 +421,7 @@ describe('toNodeHandler disconnects and errors', () => {
     const req = httpRequest(`${url}/mcp`)
     req.on('error', () => {})
     req.end()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await started.promise // the client leaves while the fetch is pending, however slow the machine
     req.destroy()
     await aborted.promise
     await cancelled.promise

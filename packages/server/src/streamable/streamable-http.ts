@@ -225,9 +225,9 @@ export async function handleStreamablePost(
   const stream = session.createStream(ids)
   const resumable = stream.resumable && supportsPriming(session.protocolVersion)
   // The stream's first event (the priming event, or an unsent opening one for clients too old
-  // for priming) touches the session in the same backend call.
-  const writer =
-    untouched && stream.eventStore instanceof ClusterStreamWriter ? stream.eventStore : undefined
+  // for priming) touches the session and claims the request ids in the same backend call, also
+  // when the session was just read and adopted here (its first request on this instance).
+  const writer = stream.eventStore instanceof ClusterStreamWriter ? stream.eventStore : undefined
   if (untouched && writer === undefined && !(await ctx.cluster!.sessions.touch(session))) {
     return sessionError(404)
   }
