@@ -102,8 +102,8 @@ export function fromIoredis(
       },
       onReconnect(listener) {
         const ready = (): void => {
-          if (subscriber.ping === undefined) return listener()
-          subscriber.ping().then(listener, listener)
+          if (subscriber.ping === undefined) listener()
+          else subscriber.ping().then(listener, listener)
         }
         subscriber.on('ready', ready)
         return () => subscriber.off('ready', ready)

@@ -143,7 +143,7 @@ export class McpTransport {
     return this.#awaitingReplies?.has(idKey(wireId)) === true
   }
 
-  /** The wire ids of the server's requests the client has not answered yet, as {@link idKey} writes them. */
+  /** The wire ids of the server's requests the client has not answered yet, as `requestKey` writes them. */
   get awaitedKeys(): string[] {
     return this.#awaitingReplies === undefined ? [] : [...this.#awaitingReplies.keys()]
   }
