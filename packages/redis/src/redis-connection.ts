@@ -28,7 +28,12 @@ export interface RedisSubscriber {
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>
   /** Unsubscribes from `channel`, so its listener gets no more messages. */
   unsubscribe(channel: string): Promise<unknown>
-  /** Calls `listener` each time the connection is back after a drop (messages may have been lost). */
+  /**
+   * Calls `listener` each time the connection is back after a drop (messages may have been lost),
+   * once its channels are subscribed again: the server then reads from the stores what the bus may
+   * have lost, and a message published after that must be heard live. Without it, the server
+   * finds lost answers at its next heartbeat.
+   */
   onReconnect?(listener: () => void): () => void
 }
 
