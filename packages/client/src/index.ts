@@ -32,6 +32,7 @@ export type { ResumeStream, ResumeToken } from './session-resume.js'
 export type { SseTransportOptions } from './sse-client-transport.js'
 export { SseClientTransport } from './sse-client-transport.js'
 export { StreamableHttpClientTransport } from './streamable-http-transport.js'
+export type { Subscription, SubscriptionFilter } from './subscriptions.js'
 export type { Timers } from './timers.js'
 export { TransportEvents } from './transport-events.js'
 export type {

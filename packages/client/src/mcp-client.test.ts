@@ -392,3 +392,51 @@ describe('McpClient rejects a request whose stream was lost with ConnectionLostE
     expect(client.stats()).toMatchObject({ openStreams: 0, pendingRequests: 0, armedTimers: 0 })
   })
 })
+
+describe('McpClient.listen() in the 2025 eras', () => {
+  test('subscribes each resource the server can watch, reports what its capabilities cover, unsubscribes on close', async () => {
+    const { fetch, seen } = fakeFetch((request) => {
+      if (request.method === 'GET') return new Response(null, { status: 405 })
+      if (request.method === 'DELETE') return new Response(null, { status: 204 })
+      const body = request.body!
+      if (body.method === 'initialize')
+        return json(
+          {
+            jsonrpc: '2.0',
+            id: body.id,
+            result: {
+              protocolVersion: '2025-11-25',
+              capabilities: { tools: { listChanged: true }, resources: { subscribe: true } },
+              serverInfo: { name: 's' },
+            },
+          },
+          200,
+          { 'mcp-session-id': 'sess-1' },
+        )
+      if (body.id === undefined) return new Response(null, { status: 202 })
+      return json({ jsonrpc: '2.0', id: body.id, result: {} })
+    })
+    const client = await connect('http://mcp.test/mcp', { fetch, protocolVersion: '2025-11-25' })
+    const subscription = await client.listen({
+      toolsListChanged: true,
+      promptsListChanged: true, // not declared by the server: not reported
+      resourceSubscriptions: ['file:///a', 'file:///b'],
+    })
+    expect(subscription.notifications).toEqual({
+      toolsListChanged: true,
+      resourceSubscriptions: ['file:///a', 'file:///b'],
+    })
+    const sent = () =>
+      seen
+        .filter((request) => String(request.body?.method).startsWith('resources/'))
+        .map((request) => `${request.body.method} ${request.body.params.uri}`)
+    expect(sent()).toEqual(['resources/subscribe file:///a', 'resources/subscribe file:///b'])
+    await subscription.close()
+    await expect(subscription.ended).resolves.toBeUndefined()
+    expect(sent().slice(2)).toEqual([
+      'resources/unsubscribe file:///a',
+      'resources/unsubscribe file:///b',
+    ])
+    await client.close()
+  })
+})

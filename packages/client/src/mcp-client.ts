@@ -13,6 +13,12 @@ import {
   runHandler,
 } from './request-handlers.js'
 import { StreamableHttpClientTransport } from './streamable-http-transport.js'
+import {
+  SUBSCRIPTION_ID_META,
+  type Subscription,
+  type SubscriptionFilter,
+  sessionEraSubscription,
+} from './subscriptions.js'
 import { ToolHeaderCache } from './tool-header-cache.js'
 import type { InboundMessage, TransportStats } from './types.js'
 
@@ -267,13 +273,18 @@ export class McpClient {
     }
   }
 
-  /** Sends one request (one JSON-RPC id) and resolves with its result. */
+  /**
+   * Sends one request (one JSON-RPC id) and resolves with its result. `timeoutMs: Infinity` sets
+   * no timer; `onId` learns the id before the request is sent.
+   */
   #call(
     method: string,
     params: Record<string, unknown>,
     options: McpRequestOptions,
+    onId?: (id: number) => void,
   ): Promise<unknown> {
     const id = this.#nextId++
+    onId?.(id)
     const meta: Record<string, unknown> = {
       ...(params._meta as Record<string, unknown> | undefined),
       ...this.#meta,
@@ -304,6 +315,7 @@ export class McpClient {
         onProgress: options.onProgress,
         restart: () => {
           if (timer !== undefined) clearTimeout(timer)
+          if (timeoutMs === Number.POSITIVE_INFINITY) return
           timer = setTimeout(
             () => fail(new McpRequestError({ code: -32001, message: 'Request timed out' })),
             timeoutMs,
@@ -327,6 +339,130 @@ export class McpClient {
         })
         .catch(fail)
     })
+  }
+
+  /**
+   * Asks the server for notifications outside any request, in every era. On 2026-07-28 it opens a
+   * `subscriptions/listen` stream and resolves once the server has acknowledged it (within the
+   * client's `timeoutMs`), with the types the server agreed to send. On the 2025 eras and legacy
+   * HTTP+SSE the session's own stream already carries list changes the server declares
+   * (`listChanged`), so only `resourceSubscriptions` are sent (`resources/subscribe`, one per URI,
+   * when the server declares `resources.subscribe`), and the types of `filter` the server's
+   * capabilities cover are reported. The notifications reach the handlers of
+   * {@link onNotification}.
+   *
+   * @throws {McpRequestError} when the server refuses (say -32601 from a server without
+   *   subscriptions), or does not acknowledge in time (-32001).
+   * @example
+   * ```ts
+   * client.onNotification('notifications/tools/list_changed', () => console.log('tools changed'))
+   * const subscription = await client.listen({ toolsListChanged: true })
+   * // later
+   * await subscription.close()
+   * ```
+   */
+  async listen(
+    filter: SubscriptionFilter,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Subscription> {
+    if (this.era !== 'stateless') return this.#subscribeInSession(filter)
+    const stop = new AbortController()
+    const signal =
+      options.signal === undefined ? stop.signal : AbortSignal.any([options.signal, stop.signal])
+    let listenId: number | undefined
+    let acknowledge: (notifications: SubscriptionFilter) => void = () => {}
+    const acknowledged = new Promise<SubscriptionFilter>((resolve) => {
+      acknowledge = resolve
+    })
+    const off = this.onNotification('notifications/subscriptions/acknowledged', (params) => {
+      const { notifications, _meta } = params as {
+        notifications?: SubscriptionFilter
+        _meta?: Record<string, unknown>
+      }
+      if (_meta?.[SUBSCRIPTION_ID_META] === listenId) acknowledge(notifications ?? {})
+    })
+    const listening = this.#call(
+      'subscriptions/listen',
+      { notifications: filter },
+      { signal, timeoutMs: Number.POSITIVE_INFINITY },
+      (id) => {
+        listenId = id
+      },
+    )
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new McpRequestError({ code: -32001, message: 'subscriptions/listen not acknowledged' }),
+          ),
+        this.#timeoutMs,
+      )
+    })
+    let notifications: SubscriptionFilter
+    try {
+      notifications = await Promise.race([
+        acknowledged,
+        listening.then(() => {
+          throw new McpRequestError({
+            code: -32603,
+            message: 'subscriptions/listen ended before it was acknowledged',
+          })
+        }),
+        late,
+      ])
+    } catch (error) {
+      stop.abort()
+      listening.catch(() => {})
+      throw error
+    } finally {
+      off()
+      clearTimeout(timer)
+    }
+    const ended = listening.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!stop.signal.aborted && !options.signal?.aborted) throw error
+      },
+    )
+    ended.catch(() => {}) // a caller may never look at it
+    return {
+      notifications,
+      ended,
+      close: async () => {
+        stop.abort()
+        await ended.catch(() => {})
+      },
+    }
+  }
+
+  /** {@link listen} on a session: `resources/subscribe` for each resource the server can watch. */
+  async #subscribeInSession(filter: SubscriptionFilter): Promise<Subscription> {
+    const notifications = sessionEraSubscription(filter, this.capabilities)
+    const uris = notifications.resourceSubscriptions ?? []
+    for (const uri of uris) await this.request('resources/subscribe', { uri })
+    let finish: () => void = () => {}
+    const ended = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const onClosed = () => finish()
+    this.#closed.signal.addEventListener('abort', onClosed, { once: true })
+    let closing: Promise<void> | undefined
+    return {
+      notifications,
+      ended,
+      close: () => {
+        closing ??= (async () => {
+          this.#closed.signal.removeEventListener('abort', onClosed)
+          if (!this.#closed.signal.aborted) {
+            for (const uri of uris)
+              await this.request('resources/unsubscribe', { uri }).catch(() => {})
+          }
+          finish()
+        })()
+        return closing
+      },
+    }
   }
 
   /** Sends a notification. */
