@@ -20,10 +20,35 @@ export function isInputRequired(result: unknown): result is InputRequired {
 }
 
 /**
+ * How long a round that asks for no input (only `requestState`: the server sheds load or is not
+ * ready) waits before the retry: nothing else paces such a loop, and it counts in the round cap.
+ * The SDK clients wait the same.
+ */
+export const REQUEST_STATE_ONLY_PAUSE_MS = 250
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/**
  * Answers every input request of `asked` with `handlers`, all at once, and returns the params of
- * the retry: the original `params` (never a previous round's) plus `inputResponses` (the bare results, by key) when there were
- * requests, plus `requestState` exactly as the server sent it, only when it sent one. A request
- * without a handler, or a handler that fails, rejects with an {@link McpRequestError}.
+ * the retry: the original `params` (never a previous round's) plus `inputResponses` (the bare
+ * results, by key) when there were requests, plus `requestState` exactly as the server sent it,
+ * only when it sent one. A round with no input requests waits {@link REQUEST_STATE_ONLY_PAUSE_MS}
+ * first; one with neither input requests nor `requestState` is invalid. A request without a
+ * handler, or a handler that fails, rejects with an {@link McpRequestError}.
  */
 export async function retryParams(
   params: Record<string, unknown>,
@@ -52,6 +77,14 @@ export async function retryParams(
       }),
     )
     retry.inputResponses = Object.fromEntries(answers)
+  } else if (typeof asked.requestState === 'string') {
+    await pause(REQUEST_STATE_ONLY_PAUSE_MS, signal)
+  } else {
+    throw new McpRequestError({
+      code: -32603,
+      message: 'Invalid input_required result: neither inputRequests nor requestState',
+      data: { inputRequired: asked },
+    })
   }
   if (typeof asked.requestState === 'string') retry.requestState = asked.requestState
   return retry

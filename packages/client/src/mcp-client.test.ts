@@ -185,6 +185,68 @@ describe('McpClient answers input_required results (2026-07-28)', () => {
   })
 })
 
+describe('McpClient paces requestState-only rounds (2026-07-28)', () => {
+  /** A server that asks for no input twice (only requestState), then completes. */
+  function sheddingServer() {
+    const at: number[] = []
+    const server = statelessServer(({ body }) => {
+      at.push(performance.now())
+      const round = Number(String(body.params.requestState ?? 'r0').slice(1))
+      if (round < 2)
+        return json({
+          jsonrpc: '2.0',
+          id: body.id,
+          result: { resultType: 'input_required', requestState: `r${round + 1}` },
+        })
+      return json({ jsonrpc: '2.0', id: body.id, result: { resultType: 'complete', content: [] } })
+    })
+    return { ...server, at }
+  }
+
+  test('waits 250 ms before retrying a round that asks for no input', async () => {
+    const { fetch, seen, at } = sheddingServer()
+    const client = await connect('http://mcp.test/mcp', { fetch, protocolVersion: '2026-07-28' })
+    await expect(client.request('tools/call', { name: 't' })).resolves.toEqual({
+      resultType: 'complete',
+      content: [],
+    })
+    expect(calls(seen).map((request) => request.body.params.requestState)).toEqual([
+      undefined,
+      'r1',
+      'r2',
+    ])
+    // Each retry came at least the pause after the answer before it (timers may fire a little early).
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(240)
+    await client.close()
+  })
+
+  test('an abort during the pause rejects at once and sends no retry', async () => {
+    const { fetch, seen } = sheddingServer()
+    const client = await connect('http://mcp.test/mcp', { fetch, protocolVersion: '2026-07-28' })
+    const controller = new AbortController()
+    const call = client.request('tools/call', { name: 't' }, { signal: controller.signal })
+    await settle()
+    controller.abort(new Error('stop'))
+    await expect(call).rejects.toThrow('stop')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(calls(seen)).toHaveLength(1)
+    await client.close()
+  })
+
+  test('an input_required result with neither inputRequests nor requestState is refused', async () => {
+    const { fetch, seen } = statelessServer(({ body }) =>
+      json({ jsonrpc: '2.0', id: body.id, result: { resultType: 'input_required' } }),
+    )
+    const client = await connect('http://mcp.test/mcp', { fetch, protocolVersion: '2026-07-28' })
+    await expect(client.request('tools/call', { name: 't' })).rejects.toMatchObject({
+      code: -32603,
+      message: 'Invalid input_required result: neither inputRequests nor requestState',
+    })
+    expect(calls(seen)).toHaveLength(1)
+    await client.close()
+  })
+})
+
 /** Tools whose x-mcp-header annotations are valid (`deploy`) and invalid (`broken`). */
 const TOOLS = [
   {
