@@ -185,6 +185,32 @@ describe('McpClient answers input_required results (2026-07-28)', () => {
   })
 })
 
+describe('McpClient declares the capabilities of handlers set after connect() (2026-07-28)', () => {
+  test('a handler added later is declared from the next request on, and no longer once removed', async () => {
+    const { fetch, seen } = statelessServer(({ body }) =>
+      json({ jsonrpc: '2.0', id: body.id, result: { tools: [] } }),
+    )
+    const client = await connect('http://mcp.test/mcp', {
+      fetch,
+      protocolVersion: '2026-07-28',
+      capabilities: { roots: { listChanged: true } },
+    })
+    const declared = () =>
+      seen.at(-1)!.body.params._meta['io.modelcontextprotocol/clientCapabilities']
+    await client.request('tools/list')
+    expect(declared()).toEqual({ roots: { listChanged: true } })
+    const off = client.setRequestHandler('elicitation/create', () => ({ action: 'decline' }))
+    client.setRequestHandler('roots/list', () => ({ roots: [] }))
+    await client.request('tools/list')
+    // Explicit capabilities win over the ones handlers imply.
+    expect(declared()).toEqual({ elicitation: {}, roots: { listChanged: true } })
+    off()
+    await client.request('tools/list')
+    expect(declared()).toEqual({ roots: { listChanged: true } })
+    await client.close()
+  })
+})
+
 describe('McpClient paces requestState-only rounds (2026-07-28)', () => {
   /** A server that asks for no input twice (only requestState), then completes. */
   function sheddingServer() {

@@ -154,7 +154,9 @@ export class McpClient {
   readonly #serving = new Map<Id, AbortController>()
   readonly #closed = new AbortController()
   readonly #tools = new ToolHeaderCache()
-  readonly #meta: Record<string, unknown> | undefined
+  #meta: Record<string, unknown> | undefined
+  /** The capabilities given to {@link connect} explicitly: they win over the handlers' ones. */
+  readonly #declared: Record<string, unknown>
   readonly #timeoutMs: number
   readonly #maxInputRounds: number
   #nextId = 1
@@ -177,7 +179,12 @@ export class McpClient {
       capabilities: Record<string, unknown>
     },
     meta: Record<string, unknown> | undefined,
-    options: { timeoutMs: number; handlers: RequestHandlers; maxInputRounds: number },
+    options: {
+      timeoutMs: number
+      handlers: RequestHandlers
+      maxInputRounds: number
+      capabilities: Record<string, unknown>
+    },
   ) {
     this.#transport = transport
     this.era = negotiated.era
@@ -185,6 +192,7 @@ export class McpClient {
     this.serverInfo = negotiated.serverInfo
     this.capabilities = negotiated.capabilities
     this.#meta = meta
+    this.#declared = options.capabilities
     this.#timeoutMs = options.timeoutMs
     this.#maxInputRounds = options.maxInputRounds
     this.#requestHandlers = new Map(Object.entries(options.handlers))
@@ -490,8 +498,10 @@ export class McpClient {
 
   /**
    * Answers server requests of one method with `handler` from now on (replacing the one given to
-   * {@link connect}); returns a function that removes it. Capabilities were declared at
-   * {@link connect}: give the handler there (or declare the capability) so the server asks.
+   * {@link connect}); returns a function that removes it. On 2026-07-28 the capability the
+   * handler implies (sampling, elicitation, roots) is declared from the next request on, and no
+   * longer once it is removed; a session declared its capabilities at `initialize`, so there give
+   * the handler to {@link connect} (or declare the capability) for the server to ask.
    *
    * @param method The request method, e.g. `'sampling/createMessage'`.
    * @param handler Resolves with the result to answer (see {@link RequestHandler}).
@@ -502,9 +512,24 @@ export class McpClient {
    */
   setRequestHandler(method: string, handler: RequestHandler): () => void {
     this.#requestHandlers.set(method, handler)
+    this.#redeclare()
     return () => {
-      if (this.#requestHandlers.get(method) === handler) this.#requestHandlers.delete(method)
+      if (this.#requestHandlers.get(method) !== handler) return
+      this.#requestHandlers.delete(method)
+      this.#redeclare()
     }
+  }
+
+  /**
+   * 2026-07-28 declares the client's capabilities on every request (`_meta`), so a handler added
+   * or removed after {@link connect} changes them from the next request on (explicit
+   * `capabilities` still win). A session declared them once, at `initialize`.
+   */
+  #redeclare(): void {
+    const key = 'io.modelcontextprotocol/clientCapabilities'
+    if (this.#meta === undefined || !(key in this.#meta)) return
+    const handlers = Object.fromEntries(this.#requestHandlers)
+    this.#meta = { ...this.#meta, [key]: capabilitiesWith(handlers, this.#declared) }
   }
 
   /** Closes the connection (DELETE for a session). */
@@ -599,6 +624,7 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
     timeoutMs: options.requestTimeoutMs ?? 60_000,
     handlers,
     maxInputRounds: options.maxInputRounds ?? 10,
+    capabilities: options.capabilities ?? {},
   }
   const wanted = options.protocolVersion ?? 'auto'
   // `protocolVersion` is a wish for the negotiation here, not a persisted session's version.
