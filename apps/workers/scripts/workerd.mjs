@@ -51,7 +51,25 @@ const worker :Workerd.Worker = (
  * @returns {Promise<{ url: string, output: () => string, stop: () => Promise<void> }>}
  */
 export async function startWorkerd(port) {
-  const listenPort = port ?? (await freePort())
+  // A free port can be taken by another process between our check and workerd's bind (test
+  // files run side by side): then workerd exits at once, and a port we chose is chosen again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(port ?? (await freePort()))
+    } catch (error) {
+      if (
+        port !== undefined ||
+        attempt === 3 ||
+        !/address already in use|EADDRINUSE/i.test(String(error))
+      )
+        throw error
+      console.log(`[workerd] the port was taken, starting on another one (${attempt}/3)`)
+    }
+  }
+}
+
+/** Starts workerd on `listenPort` and waits until it answers; rejects when it exits first. */
+async function startOn(listenPort) {
   const dir = mkdtempSync(join(tmpdir(), 'mcpwire-workerd-'))
   const configPath = join(dir, 'config.capnp')
   copyFileSync(join(appDir, 'dist', 'worker.js'), join(dir, 'worker.js'))
@@ -82,7 +100,11 @@ export async function startWorkerd(port) {
       throw new Error(`workerd exited with code ${child.exitCode}:\n${output}`)
     }
     try {
-      await fetch(`${url}/health`)
+      // Bounded: a server that took the port first may accept and never answer.
+      await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })
+      // Another server answering on a port workerd could not bind: workerd is gone by now.
+      await new Promise((r) => setTimeout(r, 50))
+      if (child.exitCode !== null) continue
       return { url, output: () => output, stop }
     } catch {
       if (Date.now() > deadline) {
