@@ -1,6 +1,8 @@
 export type { AuthHook, UnauthorizedContext } from './auth.js'
 export type { ReconnectOptions } from './backoff.js'
 export { reconnectDelay } from './backoff.js'
+export type { EraStore, EraVerdict } from './era-cache.js'
+export { createMemoryEraStore } from './era-cache.js'
 export type { FallbackAttempt, McpHttpErrorInit } from './errors.js'
 export {
   ConnectionLostError,

@@ -1,5 +1,7 @@
+import { DEFAULT_ERA_STORE, type EraStore, eraKey } from './era-cache.js'
 import {
   ConnectionLostError,
+  FallbackError,
   McpHttpError,
   McpRequestError,
   UnsupportedProtocolVersionError,
@@ -71,6 +73,11 @@ export interface ConnectOptions extends HttpTransportOptions {
   protocolVersion?: 'auto' | string
   /** Default timeout of a request, in ms (default 60 000); progress restarts it. */
   requestTimeoutMs?: number
+  /**
+   * Where the era negotiated per server is kept (see {@link EraStore}; default: in memory, per
+   * process), or `false` to negotiate every time. Used with `protocolVersion: 'auto'` only.
+   */
+  eraStore?: EraStore | false
 }
 
 /**
@@ -617,6 +624,48 @@ async function handshake(
  * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning
  */
 export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<McpClient> {
+  const auto = (options.protocolVersion ?? 'auto') === 'auto'
+  const store =
+    !auto || options.eraStore === false ? undefined : (options.eraStore ?? DEFAULT_ERA_STORE)
+  const key = eraKey(url)
+  const known = await store?.get(key)
+  if (store !== undefined && (known === 'session' || known === 'legacy')) {
+    // Known to speak 2025: straight to initialize. A failure that is not about the server being
+    // unreachable or refusing us forgets the verdict and negotiates from the start (it may have
+    // been upgraded).
+    try {
+      return await negotiate(url, options, false)
+    } catch (error) {
+      if (!isEraMismatch(error)) throw error
+      await store.delete(key)
+    }
+  }
+  const client = await negotiate(url, options, true)
+  await store?.set(key, client.era)
+  return client
+}
+
+/**
+ * Whether a failed `initialize` says the server no longer speaks the era it was known by (a
+ * refusal, an error answer, a failed fallback), rather than that it is unreachable or refuses
+ * the client (network, 401, 403, 5xx: negotiating again would not help).
+ */
+function isEraMismatch(error: unknown): boolean {
+  if (error instanceof McpHttpError)
+    return error.status !== 401 && error.status !== 403 && error.status < 500
+  return (
+    error instanceof McpRequestError ||
+    error instanceof FallbackError ||
+    error instanceof UnsupportedProtocolVersionError
+  )
+}
+
+/** {@link connect}'s negotiation; `probe: false` skips `server/discover` (a known 2025 server). */
+async function negotiate(
+  url: string | URL,
+  options: ConnectOptions,
+  probe: boolean,
+): Promise<McpClient> {
   const clientInfo = options.clientInfo ?? { name: 'mcpwire-client', version: '0.0.0' }
   const handlers = options.handlers ?? {}
   const capabilities = capabilitiesWith(handlers, options.capabilities ?? {})
@@ -628,8 +677,8 @@ export async function connect(url: string | URL, options: ConnectOptions = {}): 
   }
   const wanted = options.protocolVersion ?? 'auto'
   // `protocolVersion` is a wish for the negotiation here, not a persisted session's version.
-  const { protocolVersion: _wish, ...transportOptions } = options
-  if (wanted === 'auto' || wanted >= STATELESS) {
+  const { protocolVersion: _wish, eraStore: _store, ...transportOptions } = options
+  if (wanted === 'auto' ? probe : wanted >= STATELESS) {
     const transport = new StreamableHttpClientTransport(url, transportOptions)
     let version = wanted === 'auto' ? STATELESS : wanted
     for (let attempt = 0; attempt < 2; attempt++) {
