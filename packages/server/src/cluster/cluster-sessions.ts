@@ -1,4 +1,10 @@
-import { idKey, isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
+import {
+  cancelledRequestId,
+  idKey,
+  isResponse,
+  type McpMessage,
+  type RequestId,
+} from '../protocol/message.js'
 import { ReplayLog } from '../session/replay-log.js'
 import type { Session } from '../session/session.js'
 import type { SessionLookup, SessionRegistry } from '../session/session-registry.js'
@@ -18,15 +24,19 @@ const REPLAYED = new Set([
 /** Tries of the replay log's compare-and-set before giving up (another instance kept winning). */
 const REPLAY_TRIES = 5
 
-/** The id of the request a `notifications/cancelled` names, if it names one. */
-function cancelledId(message: McpMessage): RequestId | undefined {
-  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
-  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined
+/**
+ * The mailbox key of a cancel: `c` and the cancelled request's key (as `requestKey` writes it),
+ * apart from answers' keys.
+ */
+function cancelKey(requestKey: string): string {
+  return `c${requestKey}`
 }
 
-/** The mailbox key of a cancel: `c` and the cancelled request's key, apart from answers' keys. */
-function cancelKey(requestId: RequestId): string {
-  return `c${idKey(requestId)}`
+/** The mailbox key of an answer or a cancel; none when it names no request. */
+function mailboxKey(message: McpMessage): string | undefined {
+  if (isResponse(message)) return answeredKey(message)
+  const requestId = cancelledRequestId(message)
+  return requestId === undefined ? undefined : cancelKey(idKey(requestId))
 }
 
 /**
@@ -170,18 +180,11 @@ export class ClusterSessions implements BusListener {
   ): Promise<void> {
     const published: Promise<unknown>[] = []
     for (const message of messages) {
-      if (isResponse(message)) {
-        if (session.awaitsAnswer(message.id as RequestId)) session.receive(message, extra)
-        else published.push(this.#post(session.id, answeredKey(message), { t: 'answer', message }))
-        continue
-      }
-      if (message.method === 'notifications/cancelled') {
-        const requestId = cancelledId(message)
-        if (requestId !== undefined && session.scopeOf(requestId) !== undefined) {
-          session.receive(message, extra)
-        } else {
-          const key = requestId === undefined ? undefined : cancelKey(requestId)
-          published.push(this.#post(session.id, key, { t: 'cancel', message }))
+      const answer = isResponse(message)
+      if (answer || message.method === 'notifications/cancelled') {
+        if (!this.#deliver(session, message, extra)) {
+          const t = answer ? 'answer' : 'cancel'
+          published.push(this.#post(session.id, mailboxKey(message), { t, message }))
         }
         continue
       }
@@ -207,9 +210,11 @@ export class ClusterSessions implements BusListener {
     if (message.t === 'ended') {
       void session.close()
     } else if (message.t === 'answer' || message.t === 'cancel') {
-      const key = this.#deliver(session, message.message)
+      const key = mailboxKey(message.message)
       // Delivered: its stored copy is of no use any more (and would only wait for its TTL).
-      if (key !== undefined) this.#take(session, [key]).catch(() => {})
+      if (this.#deliver(session, message.message, {}) && key !== undefined) {
+        this.#take(session, [key]).catch(() => {})
+      }
     } else if (message.t === 'notify') {
       if (!session.hibernated) session.receive(message.message, {})
     }
@@ -225,11 +230,13 @@ export class ClusterSessions implements BusListener {
     for (const session of this.#registry.open()) {
       if (session.kind !== 'streamable') continue
       const keys = session.awaitedAnswerKeys
-      if (reconnected) for (const key of session.runningRequestKeys) keys.push(`c${key}`)
+      if (reconnected) for (const key of session.runningRequestKeys) keys.push(cancelKey(key))
       if (keys.length === 0) continue
       this.#take(session, keys)
         .then((found) => {
-          for (const text of found.values()) this.#deliver(session, JSON.parse(text) as McpMessage)
+          for (const text of found.values()) {
+            if (!session.closed) this.#deliver(session, JSON.parse(text) as McpMessage, {})
+          }
         })
         .catch((error: unknown) => this.#registry.options.onerror(error))
     }
@@ -240,20 +247,18 @@ export class ClusterSessions implements BusListener {
    * the answer, or runs the cancelled request. Either is delivered once: the server stops
    * awaiting an answer it got, and a cancelled request's scope closes.
    *
-   * @returns The message's mailbox key when it was delivered.
+   * @returns Whether it was delivered here.
    */
-  #deliver(session: Session, message: McpMessage): string | undefined {
-    if (session.closed) return undefined
+  #deliver(session: Session, message: McpMessage, extra: MessageExtraInfo): boolean {
     if (isResponse(message)) {
-      const key = answeredKey(message)
-      if (key === undefined || !session.awaitsAnswer(message.id as RequestId)) return undefined
-      session.receive(message, {})
-      return key
+      if (answeredKey(message) === undefined || !session.awaitsAnswer(message.id as RequestId))
+        return false
+    } else {
+      const requestId = cancelledRequestId(message)
+      if (requestId === undefined || session.scopeOf(requestId) === undefined) return false
     }
-    const requestId = cancelledId(message)
-    if (requestId === undefined || session.scopeOf(requestId) === undefined) return undefined
-    session.receive(message, {})
-    return cancelKey(requestId)
+    session.receive(message, extra)
+    return true
   }
 
   /** Takes what the session's mailbox holds under `keys` (nothing without a mailbox). */

@@ -182,6 +182,12 @@ export function isInitialize(message: McpMessage): boolean {
   return message.method === 'initialize' && isRequest(message)
 }
 
+/** The id of the request a `notifications/cancelled` names, if it names a string or number one. */
+export function cancelledRequestId(message: McpMessage): RequestId | undefined {
+  const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
+  return typeof requestId === 'string' || typeof requestId === 'number' ? requestId : undefined
+}
+
 /** A map key for a request id that keeps `1` and `"1"` apart. */
 export function idKey(id: RequestId): string {
   return typeof id === 'number' ? `n${id}` : `s${id}`

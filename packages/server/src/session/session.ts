@@ -4,7 +4,13 @@ import type { ReplayState } from '../cluster/session-store.js'
 import type { EventStream } from '../http/event-stream.js'
 import type { Metrics } from '../metrics.js'
 import type { ResolvedOptions } from '../options.js'
-import { idKey, isResponse, type McpMessage, type RequestId } from '../protocol/message.js'
+import {
+  cancelledRequestId,
+  idKey,
+  isResponse,
+  type McpMessage,
+  type RequestId,
+} from '../protocol/message.js'
 import { OutboundStream } from './outbound-stream.js'
 import { type ReplayLog, replayDelta } from './replay-log.js'
 import type { RequestScope } from './request-scope.js'
@@ -229,10 +235,8 @@ export class Session implements MessageRouter {
     this.#transport?.receive(message, extra)
     if (message.method === 'notifications/cancelled') {
       // A cancelled request gets no response (the SDK sends none): its scope must not wait for one.
-      const requestId = (message.params as { requestId?: unknown } | undefined)?.requestId
-      if (typeof requestId === 'string' || typeof requestId === 'number') {
-        this.#scopes?.get(idKey(requestId))?.abandon(requestId)
-      }
+      const requestId = cancelledRequestId(message)
+      if (requestId !== undefined) this.#scopes?.get(idKey(requestId))?.abandon(requestId)
     }
   }
 
