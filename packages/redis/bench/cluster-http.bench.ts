@@ -166,12 +166,14 @@ async function drive(
   return { latencies, seconds: (performance.now() - started) / 1000 }
 }
 
+/** A section of the bench's redis-server's INFO, read on one connection kept for the run. */
+type RedisInfo = (section: string) => Promise<string>
+
 /** Per Redis command: calls and total µs, from INFO commandstats. */
-async function commandStats(url: string): Promise<Map<string, { calls: number; usec: number }>> {
-  const { createClient } = await import('redis')
-  const client = await createClient({ url }).connect()
-  const info = await client.info('commandstats')
-  await client.close()
+async function commandStats(
+  redisInfo: RedisInfo,
+): Promise<Map<string, { calls: number; usec: number }>> {
+  const info = await redisInfo('commandstats')
   const stats = new Map<string, { calls: number; usec: number }>()
   for (const match of info.matchAll(/cmdstat_(\w+):calls=(\d+),usec=(\d+)/g)) {
     stats.set(match[1]!, { calls: Number(match[2]), usec: Number(match[3]) })
@@ -193,11 +195,8 @@ function serverCpu(child: ChildProcess): Promise<number> {
 }
 
 /** redis-server's CPU time so far, µs (INFO cpu). */
-async function redisCpu(url: string): Promise<number> {
-  const { createClient } = await import('redis')
-  const client = await createClient({ url }).connect()
-  const info = await client.info('cpu')
-  await client.close()
+async function redisCpu(redisInfo: RedisInfo): Promise<number> {
+  const info = await redisInfo('cpu')
   const field = (name: string) => Number(info.match(new RegExp(`${name}:([\\d.]+)`))?.[1] ?? 0)
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6
 }
@@ -243,15 +242,15 @@ interface Tally {
 }
 
 /** Runs one chunk on a target and adds it to the tally. */
-async function chunk(target: Target, calls: number, redisUrl: string, tally: Tally) {
+async function chunk(target: Target, calls: number, redisInfo: RedisInfo, tally: Tally) {
   const server0 = await serverCpu(target.server.child)
-  const redis0 = await redisCpu(redisUrl)
+  const redis0 = await redisCpu(redisInfo)
   const client0 = process.cpuUsage()
   const { latencies, seconds } = await drive(target, calls)
   const client = process.cpuUsage(client0)
   tally.clientCpu += client.user + client.system
   tally.serverCpu += (await serverCpu(target.server.child)) - server0
-  tally.redisCpu += (await redisCpu(redisUrl)) - redis0
+  tally.redisCpu += (await redisCpu(redisInfo)) - redis0
   tally.seconds += seconds
   tally.latencies.push(...latencies)
 }
@@ -278,6 +277,9 @@ function summary(tally: Tally): Result {
  */
 async function main(): Promise<void> {
   const redis = await startRedisServer(ensureRedisServer())
+  const { createClient } = await import('redis')
+  const statsClient = await createClient({ url: redis.url }).connect()
+  const redisInfo: RedisInfo = (section) => statsClient.info(section)
   const servers: Server[] = []
   try {
     const shapes = process.env.SHARED === '1' ? [false, true] : [false]
@@ -298,14 +300,14 @@ async function main(): Promise<void> {
       const tallies = targets.map(
         (): Tally => ({ latencies: [], seconds: 0, serverCpu: 0, redisCpu: 0, clientCpu: 0 }),
       )
-      const before = await commandStats(redis.url)
+      const before = await commandStats(redisInfo)
       for (let c = 0; c < CHUNKS; c++) {
         for (let i = 0; i < targets.length; i++) {
           const k = (i + c) % targets.length
-          await chunk(targets[k]!, Math.ceil(CALLS / CHUNKS), redis.url, tallies[k]!)
+          await chunk(targets[k]!, Math.ceil(CALLS / CHUNKS), redisInfo, tallies[k]!)
         }
       }
-      const after = await commandStats(redis.url)
+      const after = await commandStats(redisInfo)
       const plain = new Map<boolean, Result>()
       for (let i = 0; i < targets.length; i++) {
         const target = targets[i]!
@@ -336,6 +338,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(servers.map(stopServer))
+    await statsClient.close()
     await redis.stop()
   }
 }

@@ -117,11 +117,15 @@ redis.call('DEL', base, base .. ':ended', base .. ':an')
 return existed
 `)
 
-/** ARGV: name, holder, ttl, mode. {ok, live other holder or ''}. Expiry on the server's clock. */
-export const LEASE: LuaScript = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
+/** Lua defining `now`: the Redis server's clock in ms, so expiries never use an instance's clock. */
+export const REDIS_NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`
+
+/** ARGV: name, holder, ttl, mode. {ok, live other holder or ''}. Expiry on the server's clock. */
+export const LEASE: LuaScript = new LuaScript(`${REDIS_NOW}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ''} end
 local field = 'l:' .. ARGV[1]
 local holder, mode = ARGV[2], ARGV[4]
 local current = redis.call('HGET', KEYS[1], field)

@@ -1,4 +1,4 @@
-import { LuaScript } from './lua-scripts.js'
+import { LuaScript, REDIS_NOW } from './lua-scripts.js'
 
 // The session's mailbox (`SessionStore.storeAnswer`): the hash `<prefix>:{<sid>}:an`, key →
 // "<expiry ms on the Redis clock> <message JSON>". Like every script of the adapter, these take the
@@ -10,15 +10,13 @@ import { LuaScript } from './lua-scripts.js'
  * that run out first; the hash expires with its newest message, and never after the session's
  * record.
  */
-export const STORE_ANSWER: LuaScript = new LuaScript(`
+export const STORE_ANSWER: LuaScript = new LuaScript(`${REDIS_NOW}
 local base = KEYS[1]
 local ttl, most, most_bytes = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 if #ARGV[2] > most_bytes then return 0 end
 local left = redis.call('PTTL', base)
 if left == -2 then return 0 end
 local an = base .. ':an'
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local all = redis.call('HGETALL', an)
 local kept, bytes = {}, #ARGV[2]
 for i = 1, #all, 2 do
@@ -49,10 +47,8 @@ return 1
 `)
 
 /** ARGV: keys… {key, message, key, message…} for the messages found that have not run out; all deleted. */
-export const TAKE_ANSWERS: LuaScript = new LuaScript(`
+export const TAKE_ANSWERS: LuaScript = new LuaScript(`${REDIS_NOW}
 local an = KEYS[1] .. ':an'
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
 for i = 1, #ARGV do
   local value = redis.call('HGET', an, ARGV[i])
